@@ -1,0 +1,214 @@
+"""Text analysis shared by indexing and querying: tokens, folding, stop words, stems, CJK words.
+
+One analyzer (:func:`article_analyzer`) is used for every text field, at index and query time:
+
+* Latin-script (and any non-CJK) words: NFKC-folded (full-width → ASCII), case-folded, English
+  stop words removed, Snowball-stemmed (PyStemmer, cached);
+* Chinese (Han) runs: segmented by jieba in search mode, so short words inside long ones are
+  findable; tokens are numbered consecutively so phrase queries work (STACK.md, trap 5);
+* Japanese kana and Korean Hangul runs: overlapping character bigrams.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+logger = logging.getLogger(__name__)
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_TOKEN = re.compile(
+    rf"(?P<han>[{_HAN}]+)|(?P<cjk>[{_KANA}{_HANGUL}]+)|(?P<word>[^\W_{_HAN}{_KANA}{_HANGUL}]+(?:['’][^\W_{_HAN}{_KANA}{_HANGUL}]+)*)"
+)
+
+# Lucene's English stop set plus a few function words that never carry meaning in a query.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+        "s",
+        "t",
+    ]
+)
+MAX_TOKEN_CHARS = 64
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """NFKC-fold (full-width → half-width), case-fold and drop apostrophes."""
+    return unicodedata.normalize("NFKC", word).casefold().replace("’", "'")
+
+
+@lru_cache(maxsize=500_000)
+def _stem_cached(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+    except ImportError:  # pragma: no cover - PyStemmer is a dependency
+        from whoosh.lang.snowball.english import EnglishStemmer
+
+        class _Adapter:
+            def __init__(self) -> None:
+                self._s = EnglishStemmer()
+
+            def stemWord(self, word: str) -> str:
+                return str(self._s.stem(word))
+
+        return _Adapter()
+
+
+def normalise_word(word: str) -> str:
+    """The indexed form of one non-CJK word: folded, apostrophe suffixes cut, stemmed."""
+    folded = fold(word)
+    if "'" in folded:
+        folded = folded.split("'", 1)[0] or folded.replace("'", "")
+    return _stem_cached(folded) if folded.isalpha() else folded
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def segment_han(run: str) -> list[tuple[str, int, int]]:
+    """Search-mode jieba segmentation of a Han run: ``(word, start, end)``, sub-words first."""
+    return [(w, s, e) for w, s, e in _jieba().tokenize(run, mode="search")]
+
+
+def _bigrams(run: str) -> Iterator[tuple[str, int, int]]:
+    if len(run) == 1:
+        yield run, 0, 1
+        return
+    for i in range(len(run) - 1):
+        yield run[i : i + 2], i, i + 2
+
+
+class ArticleTokenizer(Tokenizer):  # type: ignore[misc]
+    """The whole analysis chain in one tokenizer (faster than a chain of Whoosh filters)."""
+
+    def __init__(self, stop_words: frozenset[str] = STOP_WORDS, stem: bool = True) -> None:
+        self.stop_words = stop_words
+        self.stem = stem
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ArticleTokenizer)
+            and other.stop_words == self.stop_words
+            and other.stem == self.stem
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = fold(value)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        stops = self.stop_words if removestops else frozenset()
+        for match in _TOKEN.finditer(value):
+            kind = match.lastgroup
+            base = match.start()
+            if kind == "word":
+                raw = match.group()
+                if len(raw) > MAX_TOKEN_CHARS:
+                    continue
+                folded = fold(raw)
+                if folded in stops:
+                    continue
+                pieces: Any = ((normalise_word(raw) if self.stem else folded, 0, len(raw)),)
+            elif kind == "han":
+                pieces = segment_han(match.group())
+            else:
+                pieces = _bigrams(match.group())
+            for text, start, end in pieces:
+                t.text = text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = value[base + start : base + end]
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = start_char + base + start
+                    t.endchar = start_char + base + end
+                pos += 1
+                yield t
+
+
+def article_analyzer() -> ArticleTokenizer:
+    """The analyzer of every text field."""
+    return ArticleTokenizer()
+
+
+def analyze(text: str) -> list[str]:
+    """The indexed terms of ``text``, in order (for key terms, snippets and tests)."""
+    return [t.text for t in ArticleTokenizer()(text)]

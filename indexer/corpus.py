@@ -1,0 +1,146 @@
+"""Walking a corpus folder: which files are pages, their ids, and reading their bytes."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import CorpusError, PageError
+
+logger = logging.getLogger(__name__)
+
+PAGE_SUFFIXES = (".html.gz", ".htm.gz", ".html", ".htm")
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class PageFile:
+    """One page file of a corpus: its absolute path and its article id."""
+
+    path: Path
+    relative: str
+    id: str
+
+    @property
+    def url_path(self) -> str:
+        """The page's root-relative path, the base for its relative links (``/a/b.html``)."""
+        return "/" + self.relative
+
+
+@dataclass(frozen=True)
+class WalkProblem:
+    """A file or folder the walk could not use (unreadable folder, symlink loop)."""
+
+    path: str
+    reason: str
+
+
+def article_id(relative: str) -> str:
+    """The id of a page at ``relative`` (``/`` separators, page extension removed)."""
+    rel = relative.replace(os.sep, "/")
+    lower = rel.lower()
+    for suffix in PAGE_SUFFIXES:
+        if lower.endswith(suffix):
+            return rel[: -len(suffix)]
+    return rel
+
+
+def is_page(name: str) -> bool:
+    """True for ``.html``, ``.htm`` and their gzip-compressed ``.gz`` forms."""
+    return name.lower().endswith(PAGE_SUFFIXES) and not name.startswith(".")
+
+
+def check_corpus(root: Path) -> Path:
+    """The resolved corpus folder; raises :class:`CorpusError` if it is missing or not a folder."""
+    if not root.exists():
+        raise CorpusError(root, "no such folder")
+    if not root.is_dir():
+        raise CorpusError(root, "not a folder")
+    return root.resolve()
+
+
+def walk_corpus(root: Path, problems: list[WalkProblem] | None = None) -> Iterator[PageFile]:
+    """Yield the page files under ``root`` in sorted order (deterministic ids).
+
+    Hidden files and folders are skipped; symlinked folders are followed once (loops are reported
+    in ``problems``, not followed). When two files map to one id (``a.html`` and ``a.htm``), the
+    first in sorted order wins and the other is reported.
+    """
+    root = check_corpus(root)
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_ids: set[str] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            _report(problems, folder, f"cannot read folder ({exc.strerror})")
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in seen_dirs:
+            _report(problems, folder, "symlink loop (folder already visited)")
+            continue
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            _report(problems, folder, f"cannot read folder ({exc.strerror})")
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(Path(entry.path))
+            elif is_page(entry.name):
+                path = Path(entry.path)
+                relative = path.relative_to(root).as_posix()
+                page_id = article_id(relative)
+                if page_id in seen_ids:
+                    _report(problems, path, f"another file already has the id {page_id!r}")
+                    continue
+                seen_ids.add(page_id)
+                yield PageFile(path=path, relative=relative, id=page_id)
+        stack.extend(reversed(subdirs))
+
+
+def _report(problems: list[WalkProblem] | None, path: Path, reason: str) -> None:
+    logger.warning("%s: %s", path, reason)
+    if problems is not None:
+        problems.append(WalkProblem(str(path), reason))
+
+
+def read_page(path: Path) -> bytes:
+    """The bytes of a page (decompressed for ``.gz``), at most ``MAX_PAGE_BYTES``.
+
+    Raises:
+        PageError: unreadable, vanished, too large, or a broken gzip file.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise PageError(
+                path, f"file too large ({size / 1e6:.1f} MB; limit {MAX_PAGE_BYTES // 2**20} MiB)"
+            )
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                data = handle.read(MAX_PAGE_BYTES + 1)
+            if len(data) > MAX_PAGE_BYTES:
+                raise PageError(path, f"decompressed page larger than {MAX_PAGE_BYTES // 2**20} MiB")
+            return data
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PageError(path, "file vanished while reading") from None
+    except PermissionError:
+        raise PageError(path, "permission denied") from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise PageError(path, f"cannot read ({exc.__class__.__name__}: {exc})") from None

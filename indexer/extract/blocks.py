@@ -1,0 +1,117 @@
+"""Turning a BeautifulSoup subtree into text blocks (paragraphs), iteratively (no recursion)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
+from bs4.element import CData, ProcessingInstruction
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
+_SPACE = re.compile(r"\s+")
+
+
+def clean_space(text: str) -> str:
+    """NFC-normalise, turn non-breaking and zero-width spaces into spaces, collapse whitespace."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    return _SPACE.sub(" ", text).strip()
+
+
+def block_ancestor(node: NavigableString | Tag, stop: Tag) -> Tag:
+    """The nearest block-level ancestor of ``node`` inside ``stop`` (or ``stop`` itself)."""
+    parent = node.parent
+    while parent is not None and parent is not stop and parent.name not in BLOCK_TAGS:
+        parent = parent.parent
+    return parent if parent is not None else stop
+
+
+def iter_blocks(root: Tag) -> Iterator[tuple[Tag, str]]:
+    """Yield ``(block_element, text)`` for each run of text under ``root`` in document order.
+
+    A new block starts whenever the nearest block-level ancestor changes or at ``<br>``.
+    """
+    current: Tag | None = None
+    parts: list[str] = []
+    for node in root.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br" and parts:
+                yield current or root, "".join(parts)
+                parts = []
+            continue
+        if isinstance(node, SKIP_STRINGS) or not isinstance(node, NavigableString):
+            continue
+        block = block_ancestor(node, root)
+        if block is not current:
+            if parts:
+                yield current or root, "".join(parts)
+            parts = []
+            current = block
+        parts.append(str(node))
+    if parts:
+        yield current or root, "".join(parts)
+
+
+def paragraphs_of(root: Tag) -> list[str]:
+    """The non-empty text blocks of ``root``, whitespace collapsed."""
+    out: list[str] = []
+    for _, raw in iter_blocks(root):
+        text = clean_space(raw)
+        if text:
+            out.append(text)
+    return out
+
+
+def text_of(node: Tag | BeautifulSoup) -> str:
+    """All visible text of ``node`` with whitespace collapsed."""
+    return clean_space(" ".join(s for s in node.find_all(string=True) if not isinstance(s, SKIP_STRINGS)))

@@ -1,0 +1,110 @@
+"""Reading and parsing corpus pages, in worker processes when there are many."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from indexer.article import Article
+from indexer.corpus import PageFile, read_page
+from indexer.errors import PageError
+from indexer.parse import parse_article
+
+logger = logging.getLogger(__name__)
+
+# Below this many pages, worker processes cost more than they save.
+PARALLEL_MIN_PAGES = 64
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The outcome of one page: an article, or the reason it was skipped; plus file facts."""
+
+    page: PageFile
+    article: Article | None
+    reason: str | None
+    size: int
+    mtime_ns: int
+    sha1: str
+
+
+def file_facts(page: PageFile) -> tuple[int, int]:
+    """``(size, mtime_ns)`` of a page file, ``(-1, -1)`` if it cannot be stat'ed."""
+    try:
+        st = page.path.stat()
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
+
+
+def parse_page(page: PageFile) -> PageResult:
+    """Read and parse one page; never raises for a bad page (the reason is in the result)."""
+    size, mtime = file_facts(page)
+    try:
+        data = read_page(page.path)
+    except PageError as exc:
+        return PageResult(page, None, exc.reason, size, mtime, "")
+    digest = hashlib.sha1(data).hexdigest()
+    try:
+        article = parse_article(data, source=str(page.path), article_id=page.id, url=page.url_path)
+    except PageError as exc:
+        return PageResult(page, None, exc.reason, size, mtime, digest)
+    except RecursionError:
+        return PageResult(page, None, "markup nested too deeply to parse", size, mtime, digest)
+    except Exception as exc:  # a parser bug must not stop a build of 100,000 pages
+        logger.exception("unexpected error parsing %s", page.path)
+        return PageResult(page, None, f"parser error ({exc.__class__.__name__}: {exc})", size, mtime, digest)
+    if not article.category and "/" in page.id:
+        article = _with_folder_category(article, page.id)
+    return PageResult(page, article, None, size, mtime, digest)
+
+
+def _with_folder_category(article: Article, page_id: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, category=page_id.split("/", 1)[0])
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_method() -> str:
+    """``fork`` where it exists: workers need no re-import of ``__main__`` (scripts without a
+    ``__main__`` guard, notebooks and ``python -`` keep working); ``spawn`` elsewhere."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def parse_pages(
+    pages: Iterable[PageFile],
+    *,
+    total: int,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[PageResult]:
+    """Parse pages in order, in ``workers`` processes (streaming: bounded memory)."""
+    workers = default_workers() if workers is None else max(1, workers)
+    done = 0
+    if workers == 1 or total < PARALLEL_MIN_PAGES:
+        results: Iterable[PageResult] = map(parse_page, pages)
+        for result in results:
+            done += 1
+            if progress:
+                progress(done, total)
+            yield result
+        return
+    context = multiprocessing.get_context(_start_method())
+    with context.Pool(workers, maxtasksperchild=2000) as pool:
+        for result in pool.imap(parse_page, pages, chunksize=16):
+            done += 1
+            if progress:
+                progress(done, total)
+            yield result

@@ -1,0 +1,325 @@
+"""The ``artsearch`` command line: each command parses options, makes one Engine call, formats."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from search import ArtsearchError, Engine
+from search.results import Results
+from search.snippets import render_marked
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CORPUS = "corpus"
+INDEX_HELP = "Index folder [default: $ARTSEARCH_INDEX, else ./.artsearch]."
+
+
+class ArtsearchGroup(click.Group):
+    """A click group that turns every library error into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArtsearchError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted") from None
+        except Exception as exc:
+            logger.debug("internal error", exc_info=True)
+            raise click.ClickException(
+                f"internal error: {exc.__class__.__name__}: {exc} (run with -vv for details)"
+            ) from None
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+def _engine(index: str | None) -> Engine:
+    return Engine(index)
+
+
+index_option = click.option(
+    "--index", "index", type=click.Path(file_okay=False), default=None, help=INDEX_HELP
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.group(cls=ArtsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output, warnings only.")
+@click.version_option(package_name="artsearch")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Full-text search and related articles for a folder of scraped article pages."""
+    level = (
+        logging.ERROR
+        if quiet
+        else logging.DEBUG
+        if verbose > 1
+        else logging.INFO
+        if verbose
+        else logging.WARNING
+    )
+    logging.basicConfig(
+        level=level, format="artsearch: %(levelname)s: %(message)s", stream=sys.stderr, force=True
+    )
+    ctx.obj = {"quiet": quiet}
+
+
+@contextmanager
+def _progress(ctx: click.Context, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback: a bar on a terminal, periodic lines otherwise, nothing with ``-q``."""
+    if ctx.obj.get("quiet"):
+        yield None
+        return
+    if sys.stderr.isatty():
+        bar: Any = None
+
+        def on_tty(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(
+                    length=total, label=label, file=sys.stderr, show_pos=True, show_eta=True
+                )
+                bar.__enter__()
+            bar.update(done - bar.pos)
+
+        try:
+            yield on_tty
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        return
+    started = last = time.monotonic()
+
+    def on_pipe(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= 5 or done == total:
+            last = now
+            rate = done / max(now - started, 1e-9)
+            click.echo(f"{label}: {done}/{total} pages ({rate:.0f}/s)", err=True)
+
+    yield on_pipe
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(), default=DEFAULT_CORPUS)
+@index_option
+@click.option(
+    "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped.")
+@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer.")
+@json_option
+@click.pass_context
+def build(
+    ctx: click.Context,
+    corpus: str,
+    index: str | None,
+    workers: int | None,
+    strict: bool,
+    wait: float,
+    as_json: bool,
+) -> None:
+    """Rebuild the index of CORPUS [default: ./corpus] from scratch (atomic swap)."""
+    with _progress(ctx, "indexing") as progress:
+        report = _engine(index).build(corpus, workers=workers, strict=strict, wait=wait, progress=progress)
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    click.echo(
+        f"indexed {report.indexed} of {report.pages} pages from {report.corpus_dir} "
+        f"into {report.index_dir} in {report.seconds:.2f}s"
+    )
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)}:")
+        for skip in report.skipped:
+            click.echo(f"  {skip.path}: {skip.reason}")
+
+
+@cli.command()
+@click.argument("query")
+@index_option
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Results per page."
+)
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of results.")
+@click.option("--category", default=None, help="Only articles of this category.")
+@click.option("--lang", default=None, help="Only articles in this language (en, zh, ...).")
+@json_option
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    index: str | None,
+    limit: int,
+    page: int,
+    category: str | None,
+    lang: str | None,
+    as_json: bool,
+) -> None:
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~)."""
+    engine = _engine(index)
+    if not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
+        click.echo(
+            f"artsearch: no index at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True
+        )
+        with _progress(ctx, "indexing") as progress:
+            engine.build(DEFAULT_CORPUS, progress=progress)
+    results = engine.search(query, limit=limit, page=page, category=category, lang=lang)
+    if as_json:
+        _echo_json(results.to_dict())
+    else:
+        _print_results(results)
+
+
+def _print_results(results: Results) -> None:
+    first = (results.page - 1) * results.limit
+    click.echo(
+        f"{results.total} result{'s' if results.total != 1 else ''} for {results.query!r} "
+        f"(page {results.page}, {results.took_ms:.1f} ms)"
+    )
+    if results.suggestion:
+        click.echo(f"did you mean: {results.suggestion}")
+    bold_on, bold_off = click.style("", bold=True, reset=False), "\x1b[22m"
+    for rank, hit in enumerate(results.hits, start=first + 1):
+        click.echo(f"\n{rank:>3}. {click.style(hit.title, bold=True)}  [{hit.id}]  {hit.score:.2f}")
+        click.echo("     " + render_marked(hit.snippet, bold_on, bold_off))
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@index_option
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many articles."
+)
+@json_option
+def related(article_id: str, index: str | None, limit: int, as_json: bool) -> None:
+    """Articles related to the article ID (like the site's Recommend list)."""
+    result = _engine(index).related(article_id, limit=limit)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    click.echo(f"related to {article_id}:")
+    for item in result.related:
+        click.echo(f"  {click.style(item.title, bold=True)}  [{item.id}]")
+        click.echo(f"    {item.blurb}")
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@index_option
+@json_option
+def show(article_id: str, index: str | None, as_json: bool) -> None:
+    """Show the stored article ID."""
+    article = _engine(index).get(article_id)
+    if as_json:
+        _echo_json(article.to_dict())
+        return
+    click.echo(_format_article(article.to_dict()))
+
+
+@cli.command()
+@index_option
+@json_option
+def stats(index: str | None, as_json: bool) -> None:
+    """What the index holds and how it was built."""
+    info = _engine(index).stats()
+    if as_json:
+        _echo_json(info.to_dict())
+        return
+    click.echo(f"index:      {info.index_dir} ({info.generation}, schema {info.schema_version})")
+    click.echo(f"articles:   {info.articles}")
+    click.echo(f"built:      {info.built_at} from {info.corpus}")
+    click.echo(f"size:       {info.size_bytes / 1e6:.1f} MB")
+    click.echo("categories: " + ", ".join(f"{k or '-'} {v}" for k, v in info.categories.items()))
+    click.echo("languages:  " + ", ".join(f"{k or '-'} {v}" for k, v in info.languages.items()))
+    if info.skipped:
+        click.echo(f"skipped:    {len(info.skipped)}")
+        for skip in info.skipped:
+            click.echo(f"  {skip['path']}: {skip['reason']}")
+
+
+@cli.command()
+@click.argument("pages", nargs=-1, required=True, type=click.Path())
+@json_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["full", "text"]),
+    default="full",
+    show_default=True,
+    help="full: metadata, text and links; text: title and text only.",
+)
+def extract(pages: tuple[str, ...], as_json: bool, fmt: str) -> None:
+    """Show what the indexer extracts from each PAGE (exit 1 if any page fails)."""
+    failed = 0
+    for page in pages:
+        try:
+            article = Engine.extract(page)
+        except ArtsearchError as exc:
+            failed += 1
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        data = article.to_dict()
+        data["source"] = page
+        if as_json:
+            _echo_json(
+                {k: data[k] for k in EXTRACT_KEYS}
+                | {"paragraphs": data["paragraphs"], "keywords": data["keywords"]}
+            )
+        elif fmt == "text":
+            click.echo(f"{article.title}\n\n{article.text}\n")
+        else:
+            click.echo(_format_article(data) + "\n")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+EXTRACT_KEYS = (
+    "source",
+    "id",
+    "url",
+    "title",
+    "text",
+    "date",
+    "author",
+    "category",
+    "description",
+    "lang",
+    "links",
+)
+
+
+def _format_article(data: dict[str, Any]) -> str:
+    lines = [click.style(data["title"], bold=True), f"id: {data['id']}"]
+    for key in ("url", "date", "author", "category", "lang", "description"):
+        if data.get(key):
+            lines.append(f"{key}: {data[key]}")
+    lines += ["", data["text"], ""]
+    links = data["links"]
+    if links.get("prev"):
+        lines.append(f"prev: {links['prev']}")
+    if links.get("next"):
+        lines.append(f"next: {links['next']}")
+    for url in links.get("recommended", []):
+        lines.append(f"recommended: {url}")
+    return "\n".join(lines)
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    """Run the CLI."""
+    cli()

@@ -1,0 +1,268 @@
+"""``Engine``: the one facade over an artsearch index — build, search, related, get, stats."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.collectors import CollapseCollector, Collector, FilterCollector, TopCollector
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from indexer import store
+from indexer.article import Article, make_blurb
+from indexer.corpus import read_page
+from indexer.documents import article_from_fields, category_key
+from indexer.errors import ArtsearchError, IndexMissingError, UnknownArticleError
+from indexer.parse import parse_article
+from indexer.writer import BuildReport, build_index
+from search import query as user_query
+from search.ranking import weighting
+from search.related import find_related
+from search.results import Hit, IndexStats, Related, RelatedArticle, Results
+from search.snippets import make_snippet
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INDEX = ".artsearch"
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+
+
+def default_index_dir() -> Path:
+    """``$ARTSEARCH_INDEX`` if set, else ``./.artsearch``."""
+    return Path(os.environ.get("ARTSEARCH_INDEX") or DEFAULT_INDEX)
+
+
+class Engine:
+    """Search, related articles and index management for one index folder.
+
+    >>> engine = Engine("my-index")                      # doctest: +SKIP
+    >>> engine.build("corpus")                           # doctest: +SKIP
+    >>> engine.search("postpartum back pain").hits[0].id  # doctest: +SKIP
+    'postpartum/back-pain-treatment'
+
+    An Engine opens its searcher lazily, keeps it between calls and notices when a rebuild
+    has been swapped in by another process. Use it as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, index_dir: str | Path | None = None) -> None:
+        self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        self._lock = threading.RLock()
+        self._ix: Index | None = None
+        self._searcher: Searcher | None = None
+        self._pointer: tuple[int, int] | None = None
+        self._meta: dict[str, Any] = {}
+        self._parser: Any = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the open searcher and index (they reopen on the next call)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+            self._searcher = self._ix = None
+            self._pointer = None
+
+    def exists(self) -> bool:
+        """True when an index has been built at ``index_dir``."""
+        return store.pointer_state(self.index_dir) is not None
+
+    def _open(self) -> Searcher:
+        """The current searcher, reopened if a new generation was published or segments changed."""
+        with self._lock:
+            pointer = store.pointer_state(self.index_dir)
+            if pointer is None:
+                self.close()
+                raise IndexMissingError(self.index_dir, "no index here (run `artsearch build` first)")
+            if self._searcher is None or pointer != self._pointer:
+                self.close()
+                gen = store.current_generation(self.index_dir)
+                self._meta = store.read_meta(gen, self.index_dir)
+                self._ix = whoosh_index.open_dir(str(gen))
+                self._searcher = self._ix.searcher(weighting=weighting())
+                self._parser = user_query.make_parser(self._ix.schema)
+                self._pointer = pointer
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    # -- building --------------------------------------------------------------------------
+
+    def build(
+        self,
+        corpus_dir: str | Path,
+        *,
+        workers: int | None = None,
+        strict: bool = False,
+        wait: float = 0.0,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> BuildReport:
+        """Rebuild the index from ``corpus_dir`` (atomic: readers see old or new, never partial).
+
+        Raises:
+            CorpusError, BuildError, IndexLockedError: see :func:`indexer.writer.build_index`.
+        """
+        report = build_index(
+            Path(corpus_dir), self.index_dir, workers=workers, strict=strict, wait=wait, progress=progress
+        )
+        return report
+
+    # -- querying --------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        page: int = 1,
+        *,
+        category: str | None = None,
+        lang: str | None = None,
+    ) -> Results:
+        """Rank articles for ``query``; returns one page of hits with snippets.
+
+        Raises:
+            QueryError: the query is empty, too long, or has no searchable words.
+            IndexMissingError: no index has been built.
+        """
+        _check_range("limit", limit, 1, MAX_LIMIT)
+        _check_range("page", page, 1, MAX_PAGE)
+        started = time.perf_counter()
+        with self._lock:
+            searcher = self._open()
+            parsed = user_query.parse_query(query, self._parser)
+            parsed = user_query.expand_multiterms(parsed, searcher.reader())
+            top = TopCollector(limit * page, usequality=False)
+            collector: Collector = CollapseCollector(top, "content_hash", limit=1)
+            allow = _filters(category=category, lang=lang)
+            if allow is not None:
+                collector = FilterCollector(collector, allow=allow)
+            searcher.search_with_collector(parsed, collector)
+            found = collector.results()
+            terms = user_query.query_terms(parsed, searcher.reader())
+            hits = [self._hit(h, terms) for h in found[(page - 1) * limit : page * limit]]
+            total = len(found)
+        took = (time.perf_counter() - started) * 1000
+        return Results(query=query, total=total, page=page, limit=limit, took_ms=took, hits=hits)
+
+    def _hit(self, hit: Any, terms: set[str]) -> Hit:
+        stored = hit.fields()
+        return Hit(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            url=stored.get("url") or None,
+            score=float(hit.score),
+            snippet=make_snippet(stored.get("text", ""), terms),
+            category=(stored.get("data") or {}).get("category"),
+            date=stored.get("date") or None,
+            lang=stored.get("lang") or None,
+        )
+
+    def get(self, article_id: str) -> Article:
+        """The stored article with this id.
+
+        Raises:
+            UnknownArticleError: no such id in the index.
+        """
+        with self._lock:
+            searcher = self._open()
+            stored = searcher.document(id=article_id)
+            if stored is None:
+                raise UnknownArticleError(article_id)
+            return article_from_fields(stored)
+
+    def related(self, article_id: str, limit: int = 10) -> Related:
+        """Articles related to the article ``article_id`` (never itself nor its duplicates).
+
+        Raises:
+            UnknownArticleError: no such id in the index.
+        """
+        _check_range("limit", limit, 1, MAX_LIMIT)
+        with self._lock:
+            searcher = self._open()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                raise UnknownArticleError(article_id)
+            found = find_related(searcher, limit, docnum=docnum)
+            return Related(article_id, [self._related(searcher, c) for c in found])
+
+    def _related(self, searcher: Searcher, candidate: Any) -> RelatedArticle:
+        stored = searcher.stored_fields(candidate.docnum)
+        return RelatedArticle(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            url=stored.get("url") or None,
+            score=float(candidate.score),
+            blurb=make_blurb(stored.get("text", "")),
+            reasons={"shared_terms": list(candidate.shared)},
+        )
+
+    def stats(self) -> IndexStats:
+        """Counts and build facts of the index."""
+        with self._lock:
+            searcher = self._open()
+            gen = store.current_generation(self.index_dir)
+            reader = searcher.reader()
+            categories: Counter[str] = Counter()
+            languages: Counter[str] = Counter()
+            for _, stored in reader.iter_docs():
+                categories[stored.get("category") or ""] += 1
+                languages[stored.get("lang") or ""] += 1
+            size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
+            meta = self._meta
+            return IndexStats(
+                index_dir=str(self.index_dir),
+                articles=searcher.doc_count(),
+                generation=gen.name,
+                built_at=meta.get("built_at"),
+                corpus=meta.get("corpus"),
+                schema_version=int(meta.get("schema_version", 0)),
+                size_bytes=size,
+                categories=dict(sorted(categories.items())),
+                languages=dict(sorted(languages.items())),
+                skipped=list(meta.get("skipped", [])),
+            )
+
+    @staticmethod
+    def extract(path: str | Path) -> Article:
+        """What the indexer extracts from one page file (no index needed).
+
+        Raises:
+            PageError: the file cannot be read or holds no article.
+        """
+        page = Path(path)
+        data = read_page(page)
+        return parse_article(data, source=str(page))
+
+
+def _filters(*, category: str | None, lang: str | None) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if category:
+        parts.append(wq.Term("category", category_key(category)))
+    if lang:
+        parts.append(wq.Term("lang", lang.strip().lower()))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ArtsearchError(f"{name} must be between {low} and {high} (got {value})")

@@ -1,0 +1,159 @@
+"""User query text → Whoosh query: the syntax users know, parsed leniently and bounded.
+
+Syntax: bare words (OR-combined, articles matching more of them rank higher), ``"exact
+phrases"``, ``AND``/``OR``/``NOT``, ``-word``, ``title:word``, ``category:x``, ``word*`` prefixes,
+``word~`` fuzzy terms.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import unicodedata
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.reading import IndexReader
+
+from indexer.errors import QueryError
+from indexer.schema import TEXT_FIELDS
+from search.ranking import FIELD_BOOSTS
+
+MAX_QUERY_CHARS = 2000
+MAX_EXPANSIONS = 64  # index terms a prefix, wildcard or fuzzy term may expand to
+MAX_SCANNED = 20_000  # index terms scanned to choose them
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MINUS = re.compile(r"(^|\s)-(?=[^\s-])")
+_SYNTAX = re.compile(r"[\"()*~^:\[\]{}]|\b(AND|OR|NOT|TO)\b")
+
+
+def clean_query(text: str) -> str:
+    """Strip control characters and normalise width; raise on empty or oversized queries."""
+    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text)).strip()
+    if not text:
+        raise QueryError(text, "empty query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(text, f"query too long ({len(text)} characters; limit {MAX_QUERY_CHARS})")
+    return text
+
+
+def make_parser(schema: Schema) -> qparser.QueryParser:
+    """The parser of user queries over the text fields, with field boosts."""
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup.factory(0.9)
+    )
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    return parser
+
+
+def parse_query(text: str, parser: qparser.QueryParser) -> wq.Query:
+    """Parse ``text``; malformed syntax falls back to its plain words, never an exception.
+
+    Raises:
+        QueryError: the query is empty (or only stop words / syntax) or too long.
+    """
+    cleaned = clean_query(text)
+    if cleaned.count('"') % 2:
+        cleaned = cleaned.replace('"', " ")
+    cleaned = _MINUS.sub(r"\1NOT ", cleaned)
+    try:
+        query = parser.parse(cleaned)
+    except Exception:  # whoosh's parser can raise on odd input; fall back to plain words
+        query = None
+    if query is None or _has_errors(query):
+        plain = " ".join(_SYNTAX.sub(" ", cleaned).split())
+        query = parser.parse(plain) if plain else wq.NullQuery
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        raise QueryError(text, "no searchable words (only stop words or syntax)")
+    return _restructure(query)
+
+
+FILTER_FIELDS = frozenset({"category", "lang", "date", "id", "url"})
+
+
+def _restructure(query: wq.Query) -> wq.Query:
+    """Give OR groups the meaning users expect of ``NOT x`` and ``field:value`` filters.
+
+    In an OR group, ``NOT x`` excludes (``AndNot``) rather than matching everything without
+    ``x``, and terms on filter fields (``category:``, ``lang:``...) are required.
+    """
+
+    def visit(node: wq.Query) -> wq.Query:
+        if not isinstance(node, wq.Or):
+            return node
+        nots = [c.query for c in node.subqueries if isinstance(c, wq.Not)]
+        filters = [c for c in node.subqueries if _is_filter(c)]
+        rest = [c for c in node.subqueries if not isinstance(c, wq.Not) and not _is_filter(c)]
+        if not nots and not filters:
+            return node
+        positive: wq.Query = (
+            node.__class__(rest, boost=node.boost, scale=getattr(node, "scale", None))
+            if len(rest) > 1
+            else rest[0]
+            if rest
+            else wq.Every()
+        )
+        if filters:
+            positive = (
+                wq.And([positive, *filters]) if rest else wq.And(filters) if len(filters) > 1 else filters[0]
+            )
+        if nots:
+            positive = wq.AndNot(positive, wq.Or(nots) if len(nots) > 1 else nots[0])
+        return positive
+
+    return query.accept(visit)
+
+
+def _is_filter(node: wq.Query) -> bool:
+    return isinstance(node, wq.Term) and node.fieldname in FILTER_FIELDS
+
+
+def _has_errors(query: wq.Query) -> bool:
+    stack = [query]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "error", None):
+            return True
+        stack.extend(node.children())
+    return False
+
+
+def expand_multiterms(query: wq.Query, reader: IndexReader) -> wq.Query:
+    """Replace prefix, wildcard and fuzzy terms by an OR of their most frequent index terms.
+
+    Bounds the work of ``a* b* c*`` on a large vocabulary: each expands to at most
+    ``MAX_EXPANSIONS`` terms, chosen by document frequency among the first ``MAX_SCANNED``.
+    """
+
+    def replace(node: wq.Query) -> wq.Query:
+        if not isinstance(node, wq.MultiTerm) or isinstance(node, wq.Variations):
+            return node
+        field = node.fieldname
+        scanned = itertools.islice(node._btexts(reader), MAX_SCANNED)
+        ranked = heapq.nlargest(MAX_EXPANSIONS, scanned, key=lambda t: reader.doc_frequency(field, t))
+        decode = reader.schema[field].from_bytes
+        texts = sorted(decode(t) if isinstance(t, bytes) else t for t in ranked)
+        terms = [wq.Term(field, t, boost=node.boost) for t in texts]
+        if not terms:
+            return wq.NullQuery
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+    return query.accept(replace)
+
+
+def query_terms(query: wq.Query, reader: IndexReader) -> set[str]:
+    """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded)."""
+    terms: set[str] = set()
+    try:
+        pairs = query.existing_terms(reader, phrases=True, expand=True)
+    except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
+        pairs = query.all_terms(phrases=True)
+    for field, text in pairs:
+        if field in ("title", "text") and isinstance(text, str):
+            terms.add(text)
+        elif field in ("title", "text") and isinstance(text, bytes):
+            terms.add(text.decode("utf-8", "replace"))
+    return terms
