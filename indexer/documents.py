@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from indexer.article import Article
+from indexer.fingerprint import simhash
 
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|shtml)(?:\.gz)?$", re.I)
 
@@ -60,6 +61,7 @@ def article_fields(article: Article) -> dict[str, Any]:
             "category": article.category,
             "description": article.description,
             "keywords": list(article.keywords),
+            "simhash": f"{simhash(article.text):016x}",
             "links": {
                 "prev": article.links.prev,
                 "next": article.links.next,

@@ -201,19 +201,53 @@ def _print_results(results: Results) -> None:
 
 
 @cli.command()
-@click.argument("article_id", metavar="ID")
+@click.argument("article_id", metavar="[ID]", required=False)
 @index_option
 @click.option(
     "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many articles."
 )
+@click.option("--text", default=None, help="Articles related to this text instead of an indexed article.")
+@click.option(
+    "--file", "page", type=click.Path(dir_okay=False), default=None, help="Articles related to this page."
+)
+@click.option("--all", "every", is_flag=True, help="Related articles of every article, as JSON lines.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), default="-", help="With --all: output file."
+)
 @json_option
-def related(article_id: str, index: str | None, limit: int, as_json: bool) -> None:
-    """Articles related to the article ID (like the site's Recommend list)."""
-    result = _engine(index).related(article_id, limit=limit)
+@click.pass_context
+def related(
+    ctx: click.Context,
+    article_id: str | None,
+    index: str | None,
+    limit: int,
+    text: str | None,
+    page: str | None,
+    every: bool,
+    out: str,
+    as_json: bool,
+) -> None:
+    """Articles related to the article ID, a --text, a --file page, or --all of them (JSON lines)."""
+    chosen = [name for name, value in (("ID", article_id), ("--text", text), ("--file", page)) if value]
+    chosen += ["--all"] if every else []
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of ID, --text, --file or --all")
+    engine = _engine(index)
+    if every:
+        with _progress(ctx, "related") as progress, click.open_file(out, "w", encoding="utf-8") as handle:
+            for result in engine.related_all(limit=limit, progress=progress):
+                handle.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        return
+    if text is not None:
+        result = engine.related_to_text(text, limit=limit)
+    elif page is not None:
+        result = engine.related_to_page(page, limit=limit)
+    else:
+        result = engine.related(str(article_id), limit=limit)
     if as_json:
         _echo_json(result.to_dict())
         return
-    click.echo(f"related to {article_id}:")
+    click.echo(f"related to {result.id or 'the text'}:")
     for item in result.related:
         click.echo(f"  {click.style(item.title, bold=True)}  [{item.id}]")
         click.echo(f"    {item.blurb}")

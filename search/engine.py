@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,19 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import store
-from indexer.article import Article, make_blurb
+from indexer.analysis import analyze
+from indexer.article import Article
 from indexer.corpus import read_page
-from indexer.documents import article_from_fields, category_key
-from indexer.errors import ArtsearchError, IndexMissingError, UnknownArticleError
+from indexer.documents import article_from_fields, category_key, content_hash
+from indexer.errors import ArtsearchError, IndexMissingError, QueryError, UnknownArticleError
+from indexer.fingerprint import simhash
 from indexer.parse import parse_article
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
 from search.ranking import weighting
-from search.related import find_related
+from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results
+from search.similarity import IndexView
 from search.snippets import make_snippet
 
 logger = logging.getLogger(__name__)
@@ -196,23 +199,64 @@ class Engine:
         """
         _check_range("limit", limit, 1, MAX_LIMIT)
         with self._lock:
-            searcher = self._open()
-            docnum = searcher.document_number(id=article_id)
+            finder = self._finder()
+            docnum = finder.view.searcher.document_number(id=article_id)
             if docnum is None:
                 raise UnknownArticleError(article_id)
-            found = find_related(searcher, limit, docnum=docnum)
-            return Related(article_id, [self._related(searcher, c) for c in found])
+            source = source_of_stored(docnum, finder.view.stored(docnum))
+            return Related(article_id, [_related_article(c) for c in finder.find(source, limit)])
 
-    def _related(self, searcher: Searcher, candidate: Any) -> RelatedArticle:
-        stored = searcher.stored_fields(candidate.docnum)
-        return RelatedArticle(
-            id=stored["id"],
-            title=stored.get("title", ""),
-            url=stored.get("url") or None,
-            score=float(candidate.score),
-            blurb=make_blurb(stored.get("text", "")),
-            reasons={"shared_terms": list(candidate.shared)},
-        )
+    def related_to_text(self, text: str, limit: int = 10, *, title: str = "") -> Related:
+        """Articles related to a draft or any text (``id`` of the result is ``None``).
+
+        Raises:
+            QueryError: the text has no searchable words.
+        """
+        _check_range("limit", limit, 1, MAX_LIMIT)
+        if not analyze(f"{title} {text}"):
+            raise QueryError(text[:80], "the text has no searchable words")
+        source = Source(title=title, text=text, content_hash=_text_hash(text), simhash=simhash(text))
+        with self._lock:
+            found = self._finder().find(source, limit)
+            return Related(None, [_related_article(c) for c in found])
+
+    def related_to_page(self, path: str | Path, limit: int = 10) -> Related:
+        """Articles related to the article of a page file (an indexed copy of it left out).
+
+        Raises:
+            PageError: the file cannot be read or holds no article.
+        """
+        _check_range("limit", limit, 1, MAX_LIMIT)
+        article = self.extract(path)
+        with self._lock:
+            found = self._finder().find(source_of_article(article), limit)
+            return Related(article.id, [_related_article(c) for c in found])
+
+    def related_all(
+        self, limit: int = 10, *, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[Related]:
+        """Related articles of every article, by id, in one pass (same results as :meth:`related`)."""
+        _check_range("limit", limit, 1, MAX_LIMIT)
+        with self._lock:
+            searcher = self._open()
+            finder = RelatedFinder(IndexView(searcher, cache=True))
+            order = sorted((stored["id"], docnum) for docnum, stored in searcher.reader().iter_docs())
+        for done, (article_id, docnum) in enumerate(order, start=1):
+            with self._lock:
+                source = source_of_stored(docnum, finder.view.stored(docnum))
+                found = finder.find(source, limit)
+            yield Related(article_id, [_related_article(c) for c in found])
+            if progress is not None:
+                progress(done, len(order))
+
+    def _finder(self) -> RelatedFinder:
+        """The related-article finder of the current searcher (kept while the searcher is)."""
+        searcher = self._open()
+        finder = getattr(self, "_related_finder", None)
+        if finder is None or finder.view.searcher is not searcher:
+            finder = RelatedFinder(IndexView(searcher))
+            self._related_finder = finder
+        return finder
 
     def stats(self) -> IndexStats:
         """Counts and build facts of the index."""
@@ -250,6 +294,23 @@ class Engine:
         page = Path(path)
         data = read_page(page)
         return parse_article(data, source=str(page))
+
+
+def _related_article(candidate: Candidate) -> RelatedArticle:
+    info = candidate.info
+    assert info is not None
+    return RelatedArticle(
+        id=info.id,
+        title=info.title,
+        url=info.url,
+        score=candidate.score,
+        blurb=info.blurb,
+        reasons=candidate.reasons(),
+    )
+
+
+def _text_hash(text: str) -> str:
+    return content_hash(Article(id="", title="", paragraphs=(text,)))
 
 
 def _filters(*, category: str | None, lang: str | None) -> wq.Query | None:

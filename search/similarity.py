@@ -1,0 +1,152 @@
+"""Content similarity of articles: BM25-weighted key terms of title and body.
+
+An article (or a text) becomes a short vector of *key terms*: every indexed term of its title and body
+weighted by ``idf × (sat(tf in body) + TITLE_BOOST × sat(tf in title))``, where ``sat`` is BM25's
+saturating, length-normalised term frequency; the :data:`KEY_TERMS` heaviest terms are kept (common,
+low-idf terms fall out). Another article scores ``Σ q(t) · w(c, t)`` over those terms with the same
+weighting of its own fields, divided by ``Σ q(t)²`` so that the article itself would score 1.
+
+:class:`IndexView` reads postings, field lengths and stored facts from a Whoosh searcher. With
+``cache=True`` it keeps every posting list it reads (for ranking all articles in one pass); caching
+never changes a result, only the time it takes.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.searching import Searcher
+
+KEY_TERMS = 40
+TITLE_BOOST = 2.0
+K1 = 1.2
+B = 0.75
+LAZY_CACHE_TERMS = 512
+FIELDS = ("text", "title")
+
+
+@dataclass(frozen=True)
+class TermVector:
+    """The key terms of an article or text: weights, and a readable word for each term."""
+
+    weights: dict[str, float]
+    words: dict[str, str]
+
+    @property
+    def self_score(self) -> float:
+        """``Σ q(t)²``: the score the article would give itself (the normaliser)."""
+        return sum(w * w for w in self.weights.values())
+
+
+class IndexView:
+    """What related-article ranking reads from an index, with caches that never change results."""
+
+    def __init__(self, searcher: Searcher, *, cache: bool = False) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache = cache
+        self.doc_count = max(self.reader.doc_count(), 1)
+        self.analyzer = searcher.schema["text"].analyzer
+        self._avg = {f: max(searcher.avg_field_length(f, 1.0), 1.0) for f in FIELDS}
+        self._postings: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
+        self._idf: dict[str, float] = {}
+        self._deleted = self.reader.has_deletions()
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        """BM25's idf of a term, from its document frequency in body or title (the larger)."""
+        value = self._idf.get(term)
+        if value is None:
+            df = max(self.reader.doc_frequency(f, term) for f in FIELDS)
+            value = math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
+            if self.cache or len(self._idf) < 100_000:
+                self._idf[term] = value
+        return value
+
+    def saturation(self, field: str, tf: float, length: float) -> float:
+        """BM25's saturating term frequency for a field of ``length`` terms."""
+        return tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / self._avg[field]))
+
+    def postings(self, field: str, term: str) -> tuple[array[int], array[float]]:
+        """Document numbers (ascending) and saturated term frequencies of ``term`` in ``field``."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is not None:
+            return found
+        ids: array[int] = array("i")
+        sats: array[float] = array("d")
+        if (field, term) in self.reader:
+            reader = self.reader
+            for docnum, tf in reader.postings(field, term).items_as("frequency"):
+                if self._deleted and reader.is_deleted(docnum):
+                    continue
+                ids.append(docnum)
+                sats.append(self.saturation(field, tf, reader.doc_field_length(docnum, field, 0)))
+        found = (ids, sats)
+        self._postings[key] = found
+        if not self.cache and len(self._postings) > LAZY_CACHE_TERMS:
+            self._postings.popitem(last=False)
+        return found
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def vector(self, title: str, text: str) -> TermVector:
+        """The key-term vector of a title and body (analysed as the index analyses them)."""
+        counts: dict[str, Counter[str]] = {}
+        words: dict[str, str] = {}
+        for field, value in (("title", title), ("text", text)):
+            counter: Counter[str] = Counter()
+            for token in self.analyzer(value or "", keeporiginal=True):
+                counter[token.text] += 1
+                if token.text not in words:
+                    words[token.text] = token.original.casefold()
+            counts[field] = counter
+        lengths = {f: sum(c.values()) for f, c in counts.items()}
+        weights: dict[str, float] = {}
+        for term in sorted(set(counts["text"]) | set(counts["title"])):
+            tf_text, tf_title = counts["text"].get(term, 0), counts["title"].get(term, 0)
+            sat = self.saturation("text", tf_text, lengths["text"]) if tf_text else 0.0
+            if tf_title:
+                sat += TITLE_BOOST * self.saturation("title", tf_title, lengths["title"])
+            weights[term] = self.idf(term) * sat
+        top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:KEY_TERMS]
+        return TermVector(dict(top), {t: words[t] for t, _ in top})
+
+    def content_scores(self, vector: TermVector) -> dict[int, float]:
+        """Similarity of every article sharing a key term with ``vector`` (1.0 = the same terms)."""
+        norm = vector.self_score
+        if not norm:
+            return {}
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term, weight in vector.weights.items():
+            base = weight * self.idf(term) / norm
+            for field, factor in (("text", base), ("title", base * TITLE_BOOST)):
+                ids, sats = self.postings(field, term)
+                for docnum, sat in zip(ids, sats, strict=True):
+                    scores[docnum] = get(docnum, 0.0) + factor * sat
+        return scores
+
+    def shared_words(self, vector: TermVector, docnum: int, limit: int = 5) -> list[str]:
+        """Readable words of the key terms that article ``docnum`` also contains, heaviest first."""
+        from bisect import bisect_left
+
+        shared = []
+        for term, weight in vector.weights.items():
+            for field in FIELDS:
+                ids, _ = self.postings(field, term)
+                i = bisect_left(ids, docnum)
+                if i < len(ids) and ids[i] == docnum:
+                    shared.append((weight, term))
+                    break
+        shared.sort(key=lambda wt: (-wt[0], wt[1]))
+        return [vector.words.get(t, t) for _, t in shared[:limit]]
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        """The stored fields of one article."""
+        return dict(self.searcher.stored_fields(docnum))
