@@ -28,7 +28,7 @@ from whoosh import index as whoosh_index
 from bench.render_collection import render_collection
 from indexer import store
 from indexer.documents import link_key
-from search import Engine
+from search import Engine, related
 
 MEASURES = [P @ 10, nDCG @ 10]
 
@@ -111,11 +111,18 @@ def eval_collection(collection: Path, work: Path, limit: int) -> dict:
     }
 
 
-def eval_site(corpus: Path, work: Path, limit: int) -> dict:
-    """On a site corpus: how the page's own Recommend list (+ prev/next) shows up in its related top-N."""
+def eval_site(corpus: Path, work: Path, limit: int, *, links: bool = True) -> dict:
+    """On a site corpus: how much of the page's own Recommend list its related top-N holds.
+
+    With ``links=False`` the link-graph weights are set to 0 (content and category only).
+    """
+    if not links:
+        related.LINK_WEIGHTS = dict.fromkeys(related.LINK_WEIGHTS, 0.0)
+        related.CO_CITED_WEIGHT = 0.0
     engine = Engine(work / "site-index")
-    engine.build(corpus)
-    precision, recall = [], []
+    if not engine.exists():
+        engine.build(corpus)
+    precision, recall, capped = [], [], []
     for stored in _all_articles(engine):
         art = engine.get(stored)
         recs = {link_key(u) for u in art.links.recommended} - {art.id.casefold()}
@@ -125,12 +132,15 @@ def eval_site(corpus: Path, work: Path, limit: int) -> dict:
         hit = len(recs & set(got))
         precision.append(hit / max(len(got), 1))
         recall.append(hit / len(recs))
+        capped.append(hit / min(len(recs), limit))
     engine.close()
     return {
         "corpus": str(corpus),
         "pages_with_recommend": len(precision),
         f"share_of_top{limit}_in_recommend": round(statistics.fmean(precision), 4) if precision else None,
         "recall_of_recommend": round(statistics.fmean(recall), 4) if recall else None,
+        f"recall_of_recommend_capped_at_{limit}": round(statistics.fmean(capped), 4) if capped else None,
+        "link_signal": links,
     }
 
 
@@ -158,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(eval_collection(collection, work, args.limit)), flush=True)
         if args.site:
             print(json.dumps(eval_site(args.site, work, args.limit)), flush=True)
+            print(json.dumps(eval_site(args.site, work, args.limit, links=False)), flush=True)
     return 0
 
 

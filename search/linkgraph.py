@@ -116,8 +116,8 @@ class LinkGraph:
             if source == docnum:
                 continue
             targets = self._outgoing_of(source)
-            into[source] = targets.get(docnum) if docnum is not None and docnum in targets else ""
-            into[source] = into[source] or self._kind_to(source, keys)
+            kind = targets.get(docnum) if docnum is not None else None
+            into[source] = kind or self._kind_to(source, keys)
             for target in targets:
                 if target != docnum and target != source:
                     cocited[target] += 1

@@ -17,16 +17,32 @@ import math
 from array import array
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from whoosh.searching import Searcher
 
-KEY_TERMS = 40
-TITLE_BOOST = 2.0
+from indexer.analysis import normalise_word
+
+KEY_TERMS = 60
+TITLE_BOOST = 1.0
 K1 = 1.2
 B = 0.75
 LAZY_CACHE_TERMS = 512
 FIELDS = ("text", "title")
+
+# Function words beyond the index's stop list: never key terms (they match, but say nothing).
+_FUNCTION_WORDS = """
+about above after again against all almost also although always am among another any anyone anything
+around away because been before being below between both can cannot could did do does doing done
+during each either else enough even ever every few for from further get gets getting go goes going
+got had has have having he her here hers herself him himself his how however i its itself just least
+less like many may me might more most much must my myself never now of often once only other others
+our ours ourselves own per perhaps quite rather really see seem seems several shall she should since
+so some something sometimes still than them themselves those though through thus too until upon us
+usually very was we were what whatever when where whether which while who whom whose why within
+without would yet you your yours yourself
+"""
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,12 @@ class TermVector:
     def self_score(self) -> float:
         """``Σ q(t)²``: the score the article would give itself (the normaliser)."""
         return sum(w * w for w in self.weights.values())
+
+
+@lru_cache(maxsize=1)
+def _stop_terms() -> frozenset[str]:
+    """The indexed (stemmed) forms of the function words."""
+    return frozenset(normalise_word(w) for w in _FUNCTION_WORDS.split())
 
 
 class IndexView:
@@ -109,6 +131,8 @@ class IndexView:
         lengths = {f: sum(c.values()) for f, c in counts.items()}
         weights: dict[str, float] = {}
         for term in sorted(set(counts["text"]) | set(counts["title"])):
+            if term in _stop_terms():
+                continue
             tf_text, tf_title = counts["text"].get(term, 0), counts["title"].get(term, 0)
             sat = self.saturation("text", tf_text, lengths["text"]) if tf_text else 0.0
             if tf_title:
