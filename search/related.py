@@ -117,6 +117,8 @@ def same_title(a: str, b: str) -> bool:
     shorter, total = min(len(a), len(b)), len(a) + len(b)
     if shorter < 12 or 2 * shorter / total < SAME_TITLE_RATIO:
         return False
+    if a[:3] != b[:3] and a[-3:] != b[-3:]:  # nearly equal titles keep their start or their end
+        return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return matcher.quick_ratio() >= SAME_TITLE_RATIO and matcher.ratio() >= SAME_TITLE_RATIO
 
@@ -219,12 +221,15 @@ class RelatedFinder:
         for other, count in graph.cocited.items():
             bonus[other] = bonus.get(other, 0.0) + CO_CITED_WEIGHT * min(count, CO_CITED_CAP)
         members = self.category_members(source.category) if source.category else frozenset()
-        totals: dict[int, float] = {}
-        for docnum in set(similarity) | set(bonus):
-            total = similarity.get(docnum, 0.0) + bonus.get(docnum, 0.0)
-            if docnum in members:
-                total += SAME_CATEGORY_WEIGHT
-            totals[docnum] = total
+        totals = dict(similarity)
+        for docnum, extra in bonus.items():
+            totals[docnum] = totals.get(docnum, 0.0) + extra
+        if len(members) < len(totals):
+            in_category = [d for d in members if d in totals]
+        else:
+            in_category = [d for d in totals if d in members]
+        for docnum in in_category:
+            totals[docnum] += SAME_CATEGORY_WEIGHT
         picked = self._pick(source, totals, limit)
         out = []
         for docnum, info in picked:
@@ -266,14 +271,11 @@ class RelatedFinder:
 
 def _best_first(totals: dict[int, float], head: int) -> Iterator[tuple[int, float]]:
     """Candidates by descending score (ties: document number); sorts all only if ``head`` runs out."""
-    first = heapq.nsmallest(head, totals.items(), key=_order)
-    yield from first
+    first = heapq.nsmallest(head, [(-score, docnum) for docnum, score in totals.items()])
+    yield from ((docnum, -neg) for neg, docnum in first)
     if len(first) < len(totals):
-        yield from sorted(totals.items(), key=_order)[len(first) :]
-
-
-def _order(item: tuple[int, float]) -> tuple[float, int]:
-    return (-item[1], item[0])
+        rest = sorted((-score, docnum) for docnum, score in totals.items())[len(first) :]
+        yield from ((docnum, -neg) for neg, docnum in rest)
 
 
 def _duplicate(info: Info, hash_: str | None, fingerprint: int, key: str) -> bool:

@@ -13,6 +13,7 @@ never changes a result, only the time it takes.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import Counter, OrderedDict
@@ -29,6 +30,10 @@ TITLE_BOOST = 1.0
 K1 = 1.2
 B = 0.75
 LAZY_CACHE_TERMS = 512
+CHAMPIONS = 300
+SHARED_FROM = 20  # shared words are looked up among this many heaviest key terms
+MAX_DF_SHARE = 0.5
+MIN_DF_CAP = 20
 FIELDS = ("text", "title")
 
 # Function words beyond the index's stop list: never key terms (they match, but say nothing).
@@ -76,6 +81,7 @@ class IndexView:
         self._avg = {f: max(searcher.avg_field_length(f, 1.0), 1.0) for f in FIELDS}
         self._postings: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
         self._idf: dict[str, float] = {}
+        self._df: dict[str, int] = {}
         self._deleted = self.reader.has_deletions()
 
     # -- statistics ------------------------------------------------------------------------
@@ -84,32 +90,49 @@ class IndexView:
         """BM25's idf of a term, from its document frequency in body or title (the larger)."""
         value = self._idf.get(term)
         if value is None:
-            df = max(self.reader.doc_frequency(f, term) for f in FIELDS)
+            df = self.doc_frequency(term)
             value = math.log(1.0 + (self.doc_count - df + 0.5) / (df + 0.5))
             if self.cache or len(self._idf) < 100_000:
                 self._idf[term] = value
         return value
+
+    def too_common(self, term: str) -> bool:
+        """True for a term in more than :data:`MAX_DF_SHARE` of the articles (and over 20 of them)."""
+        return self.doc_frequency(term) > max(MAX_DF_SHARE * self.doc_count, MIN_DF_CAP)
+
+    def doc_frequency(self, term: str) -> int:
+        """In how many articles' body or title the term occurs (the larger of the two counts)."""
+        df = self._df.get(term)
+        if df is None:
+            df = max(self.reader.doc_frequency(f, term) for f in FIELDS)
+            if self.cache or len(self._df) < 100_000:
+                self._df[term] = df
+        return df
 
     def saturation(self, field: str, tf: float, length: float) -> float:
         """BM25's saturating term frequency for a field of ``length`` terms."""
         return tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / self._avg[field]))
 
     def postings(self, field: str, term: str) -> tuple[array[int], array[float]]:
-        """Document numbers (ascending) and saturated term frequencies of ``term`` in ``field``."""
+        """Document numbers (ascending) and saturated term frequencies of ``term`` in ``field``.
+
+        Only the :data:`CHAMPIONS` articles where the term weighs most are kept (a champion list):
+        this bounds the work per related list on large indexes.
+        """
         key = (field, term)
         found = self._postings.get(key)
         if found is not None:
             return found
-        ids: array[int] = array("i")
-        sats: array[float] = array("d")
+        pairs: list[tuple[int, float]] = []
         if (field, term) in self.reader:
             reader = self.reader
             for docnum, tf in reader.postings(field, term).items_as("frequency"):
                 if self._deleted and reader.is_deleted(docnum):
                     continue
-                ids.append(docnum)
-                sats.append(self.saturation(field, tf, reader.doc_field_length(docnum, field, 0)))
-        found = (ids, sats)
+                pairs.append((docnum, self.saturation(field, tf, reader.doc_field_length(docnum, field, 0))))
+        if len(pairs) > CHAMPIONS:
+            pairs = sorted(heapq.nsmallest(CHAMPIONS, pairs, key=lambda p: (-p[1], p[0])))
+        found = (array("i", [d for d, _ in pairs]), array("d", [w for _, w in pairs]))
         self._postings[key] = found
         if not self.cache and len(self._postings) > LAZY_CACHE_TERMS:
             self._postings.popitem(last=False)
@@ -131,7 +154,7 @@ class IndexView:
         lengths = {f: sum(c.values()) for f, c in counts.items()}
         weights: dict[str, float] = {}
         for term in sorted(set(counts["text"]) | set(counts["title"])):
-            if term in _stop_terms():
+            if term in _stop_terms() or self.too_common(term):
                 continue
             tf_text, tf_title = counts["text"].get(term, 0), counts["title"].get(term, 0)
             sat = self.saturation("text", tf_text, lengths["text"]) if tf_text else 0.0
@@ -152,7 +175,7 @@ class IndexView:
             base = weight * self.idf(term) / norm
             for field, factor in (("text", base), ("title", base * TITLE_BOOST)):
                 ids, sats = self.postings(field, term)
-                for docnum, sat in zip(ids, sats, strict=True):
+                for docnum, sat in zip(ids, sats):  # noqa: B905 - same length by construction
                     scores[docnum] = get(docnum, 0.0) + factor * sat
         return scores
 
@@ -161,7 +184,7 @@ class IndexView:
         from bisect import bisect_left
 
         shared = []
-        for term, weight in vector.weights.items():
+        for term, weight in list(vector.weights.items())[: SHARED_FROM]:
             for field in FIELDS:
                 ids, _ = self.postings(field, term)
                 i = bisect_left(ids, docnum)
