@@ -65,6 +65,7 @@ class Engine:
         self._pointer: tuple[int, int] | None = None
         self._meta: dict[str, Any] = {}
         self._parser: Any = None
+        self._related_finder: RelatedFinder | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -252,7 +253,7 @@ class Engine:
     def _finder(self) -> RelatedFinder:
         """The related-article finder of the current searcher (kept while the searcher is)."""
         searcher = self._open()
-        finder = getattr(self, "_related_finder", None)
+        finder = self._related_finder
         if finder is None or finder.view.searcher is not searcher:
             finder = RelatedFinder(IndexView(searcher))
             self._related_finder = finder
