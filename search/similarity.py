@@ -184,7 +184,7 @@ class IndexView:
         from bisect import bisect_left
 
         shared = []
-        for term, weight in list(vector.weights.items())[: SHARED_FROM]:
+        for term, weight in list(vector.weights.items())[:SHARED_FROM]:
             for field in FIELDS:
                 ids, _ = self.postings(field, term)
                 i = bisect_left(ids, docnum)
