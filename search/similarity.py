@@ -82,6 +82,7 @@ class IndexView:
         self._postings: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
+        self._norms: dict[str, list[float]] = {}
         self._deleted = self.reader.has_deletions()
 
     # -- statistics ------------------------------------------------------------------------
@@ -111,7 +112,21 @@ class IndexView:
 
     def saturation(self, field: str, tf: float, length: float) -> float:
         """BM25's saturating term frequency for a field of ``length`` terms."""
-        return tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / self._avg[field]))
+        return tf * (K1 + 1.0) / (tf + self._length_norm(field, length))
+
+    def _length_norm(self, field: str, length: float) -> float:
+        return K1 * (1.0 - B + B * length / self._avg[field])
+
+    def _length_norms(self, field: str) -> list[float]:
+        """BM25's length normaliser of every document's ``field`` (read once per view)."""
+        norms = self._norms.get(field)
+        if norms is None:
+            length = self.reader.doc_field_length
+            norms = [
+                self._length_norm(field, length(d, field, 0)) for d in range(self.reader.doc_count_all())
+            ]
+            self._norms[field] = norms
+        return norms
 
     def postings(self, field: str, term: str) -> tuple[array[int], array[float]]:
         """Document numbers (ascending) and saturated term frequencies of ``term`` in ``field``.
@@ -126,12 +141,15 @@ class IndexView:
         pairs: list[tuple[int, float]] = []
         if (field, term) in self.reader:
             reader = self.reader
+            norms = self._length_norms(field)
+            k1_plus = K1 + 1.0
             for docnum, tf in reader.postings(field, term).items_as("frequency"):
                 if self._deleted and reader.is_deleted(docnum):
                     continue
-                pairs.append((docnum, self.saturation(field, tf, reader.doc_field_length(docnum, field, 0))))
+                pairs.append((docnum, tf * k1_plus / (tf + norms[docnum])))
         if len(pairs) > CHAMPIONS:
-            pairs = sorted(heapq.nsmallest(CHAMPIONS, pairs, key=lambda p: (-p[1], p[0])))
+            best = heapq.nsmallest(CHAMPIONS, [(-w, d) for d, w in pairs])
+            pairs = sorted((d, -neg) for neg, d in best)
         found = (array("i", [d for d, _ in pairs]), array("d", [w for _, w in pairs]))
         self._postings[key] = found
         if not self.cache and len(self._postings) > LAZY_CACHE_TERMS:
