@@ -151,6 +151,77 @@ def build(
 
 
 @cli.command()
+@click.argument("corpus", type=click.Path(), default=DEFAULT_CORPUS)
+@index_option
+@click.option(
+    "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped.")
+@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer.")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Do not rewrite segments holding replaced articles (quicker; scores drift until the next merge).",
+)
+@json_option
+@click.pass_context
+def update(
+    ctx: click.Context,
+    corpus: str,
+    index: str | None,
+    workers: int | None,
+    strict: bool,
+    wait: float,
+    fast: bool,
+    as_json: bool,
+) -> None:
+    """Update the index from CORPUS [default: ./corpus]: only new, changed and deleted pages."""
+    with _progress(ctx, "updating") as progress:
+        report = _engine(index).update(
+            corpus, workers=workers, strict=strict, wait=wait, exact=not fast, progress=progress
+        )
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    click.echo(
+        f"{'built' if report.rebuilt else 'updated'} {report.index_dir} from {report.corpus_dir}: "
+        f"{report.added} added, {report.changed} changed, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.2f}s"
+    )
+    for skip in report.skipped:
+        click.echo(f"  skipped {skip.path}: {skip.reason}")
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(), required=False)
+@index_option
+@json_option
+def check(corpus: str | None, index: str | None, as_json: bool) -> None:
+    """Check the index against CORPUS [default: the corpus it was built from]; exit 1 on problems."""
+    report = _engine(index).check(corpus)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(
+            f"index {report.index_dir} ({report.generation}): {report.articles} articles, "
+            f"{report.pages} pages in {report.corpus_dir}"
+        )
+        for kind in ("missing", "stale", "orphaned", "duplicates", "unreadable"):
+            items = getattr(report, kind)
+            if items:
+                click.echo(f"{kind}: {len(items)}")
+                for item in items[:20]:
+                    click.echo(f"  {item}")
+                if len(items) > 20:
+                    click.echo(f"  ... {len(items) - 20} more")
+        if report.skipped:
+            click.echo(f"skipped (not indexed, known): {len(report.skipped)}")
+        click.echo("ok" if report.ok else "PROBLEMS FOUND: run `artsearch update` or `artsearch build`")
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
 @click.argument("query")
 @index_option
 @click.option(

@@ -19,10 +19,12 @@ from whoosh.searching import Searcher
 
 from indexer import store
 from indexer.article import Article, make_blurb
+from indexer.check import CheckReport, check_index
 from indexer.corpus import read_page
 from indexer.documents import article_from_fields, category_key
 from indexer.errors import ArtsearchError, IndexMissingError, UnknownArticleError
 from indexer.parse import parse_article
+from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
 from search.ranking import weighting
@@ -124,6 +126,40 @@ class Engine:
             Path(corpus_dir), self.index_dir, workers=workers, strict=strict, wait=wait, progress=progress
         )
         return report
+
+    def update(
+        self,
+        corpus_dir: str | Path,
+        *,
+        workers: int | None = None,
+        strict: bool = False,
+        wait: float = 0.0,
+        exact: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> UpdateReport:
+        """Re-index only new and changed pages of ``corpus_dir``, drop deleted ones (atomic swap).
+
+        Raises:
+            CorpusError, BuildError, IndexLockedError, IndexVersionError:
+                see :func:`indexer.update.update_index`.
+        """
+        return update_index(
+            Path(corpus_dir),
+            self.index_dir,
+            workers=workers,
+            strict=strict,
+            wait=wait,
+            exact=exact,
+            progress=progress,
+        )
+
+    def check(self, corpus_dir: str | Path | None = None) -> CheckReport:
+        """Compare the index with ``corpus_dir`` (default: the corpus it was built from).
+
+        Raises:
+            IndexMissingError, IndexVersionError, CorpusError: see :func:`indexer.check.check_index`.
+        """
+        return check_index(self.index_dir, Path(corpus_dir) if corpus_dir is not None else None)
 
     # -- querying --------------------------------------------------------------------------
 
