@@ -15,7 +15,8 @@ How it stays safe:
 * Exact by default: segments holding replaced or deleted articles are rewritten (merged) so that
   term statistics, and therefore scores, equal those of a full rebuild. ``exact=False`` skips that
   rewrite (much faster on large indexes) at the price of slightly different scores until the next
-  merge: Whoosh counts deleted documents in its statistics.
+  merge: Whoosh counts deleted documents in its statistics. A segment is still rewritten once
+  more than ``FAST_MAX_DELETED`` of it is deleted, which bounds the drift.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from whoosh.writing import MERGE_SMALL
 
 from indexer import store
 from indexer.corpus import PageFile, WalkProblem, check_corpus, read_page, walk_corpus
-from indexer.documents import article_fields
+from indexer.documents import article_fields, article_from_fields
 from indexer.errors import BuildError, IndexMissingError, PageError
 from indexer.pipeline import file_facts, parse_pages
 from indexer.writer import (
@@ -50,6 +51,11 @@ from indexer.writer import (
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+# With exact=False, a segment is rewritten once more than this share of its documents are deleted.
+FAST_MAX_DELETED = 0.10
+# With exact=True, segments beyond this many (smallest first) are folded into the new one.
+MAX_SEGMENTS = 8
 
 
 @dataclass
@@ -256,7 +262,7 @@ def _apply(
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_deletions if exact else MERGE_SMALL)
+        writer.commit(mergetype=merge_deletions if exact else merge_mostly_deleted)
         deleted_docs = ix.doc_count_all() - ix.doc_count()
         ix.close()
         write_manifest(gen, plan.manifest)
@@ -269,16 +275,38 @@ def _apply(
 
 
 def merge_deletions(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: rewrite every segment holding deleted documents, and small segments.
+    """Whoosh merge policy of ``exact=True``: re-add the live documents of every segment holding
+    deleted ones (and of the smallest segments beyond ``MAX_SEGMENTS``) from their stored fields.
 
-    Whoosh counts deleted documents in its term statistics until their segment is rewritten; after
-    this policy the statistics (and scores) are those of an index built from scratch.
+    Whoosh counts deleted documents in its term statistics until their segment is rewritten, and
+    its own merge (``add_reader``) sums per-document field lengths from a lossy one-byte encoding.
+    Re-adding the documents from stored fields re-analyses them instead, so the statistics (and
+    the scores) are exactly those of an index built from scratch; no HTML is parsed again.
     """
     from whoosh.reading import SegmentReader
 
+    by_size = sorted(segments, key=lambda seg: seg.doc_count_all(), reverse=True)
+    kept, redo = [], []
+    for seg in by_size:
+        (redo if seg.has_deletions() or len(kept) >= MAX_SEGMENTS else kept).append(seg)
+    for seg in redo:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            for _, stored in reader.iter_docs():
+                writer.add_document(**article_fields(article_from_fields(stored)))
+        finally:
+            reader.close()
+    return kept
+
+
+def merge_mostly_deleted(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy of ``exact=False``: small segments, and segments with more than
+    ``FAST_MAX_DELETED`` of their documents deleted (bounds how far scores drift)."""
+    from whoosh.reading import SegmentReader
+
     kept = []
-    for seg in MERGE_SMALL(writer, segments):  # merges the small segments, returns the others
-        if seg.has_deletions():
+    for seg in MERGE_SMALL(writer, segments):
+        if seg.deleted_count() > FAST_MAX_DELETED * max(1, seg.doc_count_all()):
             reader = SegmentReader(writer.storage, writer.schema, seg)
             writer.add_reader(reader)
             reader.close()
