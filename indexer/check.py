@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.corpus import WalkProblem, check_corpus, read_page, walk_corpus
 from indexer.documents import article_from_fields
-from indexer.errors import ArtsearchError, PageError
+from indexer.errors import PageError
 from indexer.pipeline import file_facts
 from indexer.writer import read_manifest
 
@@ -106,24 +106,26 @@ def check_index(index_dir: Path, corpus_dir: Path | None = None) -> CheckReport:
 
 
 def _read_back(gen: Path, report: CheckReport) -> set[str]:
-    """Open the generation's index and turn every stored document back into an article."""
-    try:
-        ix = whoosh_index.open_dir(str(gen))
-    except Exception as exc:
-        raise ArtsearchError(f"index {gen}: cannot be opened ({exc.__class__.__name__}: {exc})") from None
+    """Open the generation's index and turn every stored document back into an article.
+
+    An index that cannot be opened at all is reported in ``unreadable`` (no exception).
+    """
     counts: Counter[str] = Counter()
     try:
-        report.deleted_docs = ix.doc_count_all() - ix.doc_count()
-        with ix.reader() as reader:
-            for docnum in reader.all_doc_ids():
-                try:
-                    stored = reader.stored_fields(docnum)
-                    article = article_from_fields(stored)
-                    counts[article.id] += 1
-                except Exception as exc:
-                    report.unreadable.append(f"doc {docnum}: {exc.__class__.__name__}: {exc}")
-    finally:
-        ix.close()
+        ix = whoosh_index.open_dir(str(gen))
+        try:
+            report.deleted_docs = ix.doc_count_all() - ix.doc_count()
+            with ix.reader() as reader:
+                for docnum in reader.all_doc_ids():
+                    try:
+                        counts[article_from_fields(reader.stored_fields(docnum)).id] += 1
+                    except Exception as exc:
+                        report.unreadable.append(f"document {docnum}: {exc.__class__.__name__}: {exc}")
+        finally:
+            ix.close()
+    except Exception as exc:
+        logger.debug("cannot open %s", gen, exc_info=True)
+        report.unreadable.append(f"index {gen.name} cannot be opened: {exc.__class__.__name__}: {exc}")
     report.articles = sum(counts.values())
     report.duplicates = sorted(i for i, n in counts.items() if n > 1)
     return set(counts)

@@ -216,7 +216,8 @@ def check(corpus: str | None, index: str | None, as_json: bool) -> None:
                     click.echo(f"  ... {len(items) - 20} more")
         if report.skipped:
             click.echo(f"skipped (not indexed, known): {len(report.skipped)}")
-        click.echo("ok" if report.ok else "PROBLEMS FOUND: run `artsearch update` or `artsearch build`")
+        fix = "artsearch build" if report.unreadable else "artsearch update"
+        click.echo("ok" if report.ok else f"problems found: run `{fix}` to fix them")
     if not report.ok:
         raise click.exceptions.Exit(1)
 
