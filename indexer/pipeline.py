@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -83,6 +86,16 @@ def _start_method() -> str:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, and die quietly with it (even on SIGKILL)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def parse_pages(
     pages: Iterable[PageFile],
     *,
@@ -102,7 +115,7 @@ def parse_pages(
             yield result
         return
     context = multiprocessing.get_context(_start_method())
-    with context.Pool(workers, maxtasksperchild=2000) as pool:
+    with context.Pool(workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=2000) as pool:
         for result in pool.imap(parse_page, pages, chunksize=16):
             done += 1
             if progress:

@@ -286,7 +286,8 @@ def merge_deletions(writer: Any, segments: list[Any]) -> list[Any]:
     from whoosh.reading import SegmentReader
 
     by_size = sorted(segments, key=lambda seg: seg.doc_count_all(), reverse=True)
-    kept, redo = [], []
+    kept: list[Any] = []
+    redo: list[Any] = []
     for seg in by_size:
         (redo if seg.has_deletions() or len(kept) >= MAX_SEGMENTS else kept).append(seg)
     for seg in redo:
@@ -304,7 +305,7 @@ def merge_mostly_deleted(writer: Any, segments: list[Any]) -> list[Any]:
     ``FAST_MAX_DELETED`` of their documents deleted (bounds how far scores drift)."""
     from whoosh.reading import SegmentReader
 
-    kept = []
+    kept: list[Any] = []
     for seg in MERGE_SMALL(writer, segments):
         if seg.deleted_count() > FAST_MAX_DELETED * max(1, seg.doc_count_all()):
             reader = SegmentReader(writer.storage, writer.schema, seg)
