@@ -1,12 +1,12 @@
 """Benchmark: full build vs incremental update on a generated corpus, with peak memory.
 
 Steps, each a separate ``artsearch`` process timed from outside (wall clock) while a sampler sums
-the RSS of the process and its worker processes (from ``/proc``) every 50 ms:
+the PSS of the process and its worker processes (from ``/proc``) every 50 ms:
 
 (a) ``build`` of N pages; (b) ``update`` with nothing changed; (b2) ``update`` after touching every
 file's mtime (content unchanged: every page is hashed, none re-parsed); (c) ``update`` after 1% of
 the pages got new text (exact: rewrites the segment holding the replaced articles); (c2) the same
-with ``--fast`` (no segment rewrite); (d) peak RSS of each step.
+with ``--fast`` (no segment rewrite); (d) peak memory of each step (PSS of the process tree).
 
     python bench/bench_update.py --pages 20000 --work /tmp/bench-update
 """
@@ -28,31 +28,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_corpus
 
 
-def tree_rss(pid: int) -> int:
-    """Summed RSS in bytes of ``pid`` and all its descendants (Linux ``/proc``)."""
+def tree_memory(pid: int) -> int:
+    """Summed PSS in bytes of ``pid`` and all its descendants (Linux ``/proc``).
+
+    PSS (proportional set size) shares each page among the processes mapping it, so forked
+    workers are not counted twice for the pages they share with their parent (RSS would be).
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        ppid, pages = int(fields[1]), int(fields[21])
         children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
         stack.extend(children.get(p, []))
     return total
 
 
 def run(args: list[str]) -> tuple[float, int, dict]:
-    """Run one artsearch command; returns (seconds, peak tree RSS bytes, its JSON output)."""
+    """Run one artsearch command; returns (seconds, peak PSS bytes of its process tree, JSON output)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -61,7 +69,7 @@ def run(args: list[str]) -> tuple[float, int, dict]:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            peak = max(peak, tree_memory(proc.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -97,7 +105,7 @@ def main() -> None:
     def step(name: str, command: str, *extra: str) -> None:
         seconds, peak, out = run([*exe, "-q", command, str(corpus), *common, *extra])
         rows.append((name, seconds, peak, out))
-        print(f"{name}: {seconds:.2f}s, peak RSS {peak / 2**20:.0f} MiB", file=sys.stderr)
+        print(f"{name}: {seconds:.2f}s, peak memory {peak / 2**20:.0f} MiB", file=sys.stderr)
 
     step("(a) full build", "build")
     step("(b) update, nothing changed", "update")
@@ -113,7 +121,7 @@ def main() -> None:
     build_s = rows[0][1]
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"corpus: {args.pages} generated pages, {sum(f.stat().st_size for f in corpus.rglob('*')) / 1e6:.0f} MB\n")
-    print("| step | wall time | % of full build | peak RSS (process + workers) | counts |")
+    print("| step | wall time | % of full build | peak memory (PSS, process + workers) | counts |")
     print("|---|---|---|---|---|")
     for name, seconds, peak, out in rows:
         counts = (
