@@ -151,7 +151,10 @@ def update_index(
             logger.warning("index was built from %s; updating it from %s", meta["corpus"], corpus)
         problems: list[WalkProblem] = []
         pages = list(walk_corpus(corpus, problems))
-        plan = _plan(pages, read_manifest(live))
+        manifest = read_manifest(live)
+        plan = _plan(pages, manifest)
+        if not manifest:  # lost manifest: replace every article, as a rebuild would
+            plan.remove_ids = _indexed_ids(live)
         report.changed, report.deleted = plan.changed, plan.deleted
         report.unchanged, report.touched = plan.unchanged, plan.touched
         report.skipped.extend(Skip(p.path, p.reason) for p in problems)
@@ -216,6 +219,16 @@ def _plan(pages: list[PageFile], old: dict[str, dict[str, Any]]) -> _Plan:
             if entry.get("indexed"):
                 plan.remove_ids.append(entry["id"])
     return plan
+
+
+def _indexed_ids(gen: Path) -> list[str]:
+    """Every article id stored in a generation's index."""
+    ix = whoosh_index.open_dir(str(gen))
+    try:
+        with ix.reader() as reader:
+            return [stored["id"] for _, stored in reader.iter_docs()]
+    finally:
+        ix.close()
 
 
 def _content_hash(page: PageFile) -> str:

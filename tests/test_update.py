@@ -81,10 +81,14 @@ def mutate(corpus: Path) -> None:
     first.rename(first.with_name("renamed-" + first.name))
 
 
-def test_update_equals_full_rebuild(index_copy: Path, corpus_copy: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_update_equals_full_rebuild(
+    index_copy: Path, corpus_copy: Path, tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("indexer.pipeline.PARALLEL_MIN_PAGES", 1)  # workers=2 uses the process pool
     mutate(corpus_copy)
     updated = Engine(index_copy)
-    report = updated.update(corpus_copy, workers=1)
+    report = updated.update(corpus_copy, workers=workers)
     assert (report.added, report.changed, report.deleted) == (2, 1, 2)
     assert report.unchanged == 88 - 1 - 2
     rebuilt = Engine(tmp_path / "rebuilt")
@@ -157,6 +161,18 @@ def test_strict_update_leaves_live_index(index_copy: Path, corpus_copy: Path) ->
     assert report.added == 1
     assert [s.path for s in report.skipped] == [str(corpus_copy.resolve() / "empty.html")]
     assert Engine(index_copy).stats().skipped[0]["path"].endswith("empty.html")
+
+
+def test_lost_manifest_replaces_every_article(index_copy: Path, corpus_copy: Path, tmp_path: Path) -> None:
+    (store.current_generation(index_copy) / "manifest.json").unlink()
+    page = sorted((corpus_copy / "nutrition").glob("*.html"))[0]
+    page.unlink()
+    report = Engine(index_copy).update(corpus_copy, workers=1)
+    assert report.added == 87
+    rebuilt = Engine(tmp_path / "rebuilt")
+    rebuilt.build(corpus_copy, workers=1)
+    assert all_ids(Engine(index_copy)) == all_ids(rebuilt)
+    assert results(Engine(index_copy)) == results(rebuilt)
 
 
 def test_update_without_index_builds(tmp_path: Path, corpus_dir: Path) -> None:
