@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -171,9 +172,13 @@ def search(
     lang: str | None,
     as_json: bool,
 ) -> None:
-    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~)."""
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~).
+
+    Without --index or $ARTSEARCH_INDEX, a missing ./.artsearch is first built from ./corpus.
+    """
     engine = _engine(index)
-    if not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
+    default_location = index is None and not os.environ.get("ARTSEARCH_INDEX")
+    if default_location and not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
         click.echo(
             f"artsearch: no index at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True
         )
