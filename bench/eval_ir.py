@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ir_measures  # noqa: E402
-from ir_measures import AP, R, nDCG  # noqa: E402
+import ir_measures
+from ir_measures import AP, R, nDCG
 
-from bench.render import read_documents, render_corpus  # noqa: E402
-from indexer.errors import QueryError  # noqa: E402
-from search import Engine  # noqa: E402
+from bench.render import read_documents, render_corpus
+from indexer.errors import QueryError
+from search import Engine
 
 logger = logging.getLogger("eval_ir")
 

@@ -22,7 +22,7 @@ from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
 from search.ranking import FIELD_BOOSTS, QTF_POWER
 
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 4000
 MAX_EXPANSIONS = 64  # index terms a prefix, wildcard or fuzzy term may expand to
 MAX_SCANNED = 20_000  # index terms scanned to choose them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

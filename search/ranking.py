@@ -8,12 +8,18 @@ from typing import Any
 from whoosh import scoring
 
 # Field weights of a bare query (BM25F field boosts).
-FIELD_BOOSTS: dict[str, float] = {"title": 2.0, "text": 1.0, "meta": 0.5}
+# A title match counts half a text match: each field is scored on its own (below) and the scores
+# add up, so a word in both title and text already counts twice (measured in docs/BENCHMARKS.md).
+FIELD_BOOSTS: dict[str, float] = {"title": 0.5, "text": 1.0, "meta": 0.5}
 
-# BM25 parameters; per-field length normalisation (titles are short: less normalisation).
+# BM25 parameters; per-field length normalisation.
 K1 = 1.2
 B = 0.75
-FIELD_B: dict[str, float] = {"title": 0.5, "meta": 0.5}
+FIELD_B: dict[str, float] = {"title": 0.75, "meta": 0.5}
+
+# The fields whose document frequencies give a word its one idf (the rarest-looking reading wins
+# least: the largest document frequency among them).
+IDF_FIELDS = ("title", "text")
 
 # A word repeated n times in a query weighs n ** QTF_POWER (1 = BM25's linear query term frequency).
 QTF_POWER = 1.0
@@ -25,17 +31,22 @@ def robertson_idf(doc_count: int, doc_frequency: int) -> float:
 
 
 class ArticleBM25F(scoring.BM25F):  # type: ignore[misc]
-    """Whoosh's per-field BM25F with BM25's own idf instead of Whoosh's ``log(N/(n+1)) + 1``.
+    """Whoosh's per-field BM25F with BM25's own idf, one per word, instead of Whoosh's per-field
+    ``log(N/(n+1)) + 1``.
 
     Whoosh's idf gives a word found in every article a weight of 1, so the common words of a
-    long natural-language query drown its rare ones; BM25's idf gives them almost nothing.
+    long natural-language query drown its rare ones; BM25's idf gives them almost nothing. One idf
+    per word (from its largest document frequency in ``IDF_FIELDS``) keeps a word that is common
+    in texts but rare in titles from scoring as a rare word in the title.
     """
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
             parent = searcher.get_parent()
-            scorer.idf = robertson_idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+            fields = {fieldname, *(f for f in IDF_FIELDS if f in parent.schema)}
+            df = max(parent.doc_frequency(f, text) for f in fields)
+            scorer.idf = robertson_idf(parent.doc_count_all(), df)
         return scorer
 
 
