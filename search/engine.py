@@ -18,7 +18,6 @@ from whoosh.collectors import (
     Collector,
     FilterCollector,
     SortingCollector,
-    TopCollector,
 )
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -32,6 +31,7 @@ from indexer.errors import ArtsearchError, IndexMissingError, QueryError, Unknow
 from indexer.parse import parse_article
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
+from search.collect import ExactTopCollector
 from search.filters import SORTS, category_facets, filter_query
 from search.ranking import weighting
 from search.related import find_related
@@ -173,7 +173,7 @@ class Engine:
             top: Collector = (
                 SortingCollector(FieldFacet("date", reverse=True), limit * page)
                 if sort == "date"
-                else TopCollector(limit * page, usequality=False)
+                else ExactTopCollector(limit * page)
             )
             collector: Collector = CollapseCollector(top, "content_hash", limit=1)
             allow = filter_query(category=category, lang=lang, after=after, before=before)

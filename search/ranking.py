@@ -46,7 +46,11 @@ class ArticleBM25F(scoring.BM25F):  # type: ignore[misc]
             parent = searcher.get_parent()
             fields = {fieldname, *(f for f in IDF_FIELDS if f in parent.schema)}
             df = max(parent.doc_frequency(f, text) for f in fields)
-            scorer.idf = robertson_idf(parent.doc_count_all(), df)
+            idf = robertson_idf(parent.doc_count_all(), df)
+            # the score is linear in idf: rescale the upper bound computed with Whoosh's idf
+            if scorer.idf:
+                scorer._maxquality *= idf / scorer.idf
+            scorer.idf = idf
         return scorer
 
 
