@@ -137,7 +137,7 @@ def test_search_builds_a_missing_index_from_the_default_corpus(
         (["related", "no/such", "--index", "{index}"], "unknown article id"),
         (["stats", "--index", "{tmp}/none"], "no index here"),
         (["search", "the of", "--index", "{index}"], "no searchable words"),
-        (["search", "x" * 3000, "--index", "{index}"], "query too long"),
+        (["search", "x" * 5000, "--index", "{index}"], "query too long"),
         (["build", "{tmp}/missing", "--index", "{tmp}/ix"], "no such folder"),
         (["build", "{tmp}/empty", "--index", "{tmp}/ix"], "no .html/.htm pages"),
         (["extract", "{tmp}/missing.html"], "missing.html"),
