@@ -39,7 +39,6 @@ def test_and_not_title_and_category(engine: Engine) -> None:
     assert cat and all(h.id.startswith("pregnancy/") for h in cat)
 
 
-@pytest.mark.xfail(strict=True, reason="open: one article matching `back` survives `pain -back` (Whoosh AndNot)")
 def test_minus_word_excludes_every_article_with_it(engine: Engine) -> None:
     backs = {h.id for h in engine.search("back", limit=100).hits}
     without = {h.id for h in engine.search("pain -back", limit=100).hits}
