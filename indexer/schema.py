@@ -8,7 +8,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from indexer.analysis import article_analyzer
 
 # Bump whenever fields or analysis change in a way old indexes cannot serve.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Text fields searched by a bare query, with their default weights (BM25F field boosts).
 TEXT_FIELDS = ("title", "text", "meta")

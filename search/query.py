@@ -19,6 +19,7 @@ from whoosh.reading import IndexReader
 
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
+from search.phrase import use_phrase_plugin
 from search.ranking import FIELD_BOOSTS
 
 MAX_QUERY_CHARS = 2000
@@ -46,6 +47,7 @@ def make_parser(schema: Schema) -> qparser.QueryParser:
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.remove_plugin_class(qparser.BoostPlugin)
+    use_phrase_plugin(parser)  # CJK phrases as bigram chains (search/phrase.py)
     return parser
 
 
