@@ -125,3 +125,8 @@ def bigram_pieces(run: str, mode: str = "") -> list[Piece]:
     if len(text) == 1:
         return [(text, 0, 1, 0)]
     return [(text[i : i + 2], i, i + 2, i) for i in range(len(text) - 1)]
+
+
+def is_cjk_char(term: str) -> bool:
+    """True for a one-character CJK term (an index-time unigram: too common to be a key term)."""
+    return len(term) == 1 and _CJK.match(term) is not None

@@ -150,7 +150,9 @@ def query_terms(query: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded)."""
     terms: set[str] = set()
     try:
-        pairs = query.existing_terms(reader, phrases=True, expand=True)
+        # per leaf: Query.existing_terms reuses its `fieldname` argument as a loop variable, so
+        # over a whole tree it drops every field but the first leaf's (Whoosh 2.7 bug)
+        pairs = {p for leaf in query.leaves() for p in leaf.existing_terms(reader, phrases=True, expand=True)}
     except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
         pairs = query.all_terms(phrases=True)
     for field, text in pairs:
