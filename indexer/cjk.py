@@ -10,7 +10,8 @@ A run of ``n`` Han characters takes ``n - 1`` token positions (one when ``n == 1
 * outside phrases, jieba search-mode words of three or more characters (综合征, 糖尿病), stacked at
   the position of their first character: they add precision without breaking bigram contiguity.
 
-In ``mode="phrase"`` only the bigram stream (or the lone unigram of a one-character run) is
+In ``mode="highlight"`` (snippets) the jieba words are left out: the bigrams already cover their
+characters. In ``mode="phrase"`` only the bigram stream (or the lone unigram of a one-character run) is
 emitted, so a phrase query is a contiguous chain of bigrams. Traditional characters are folded to
 Simplified (OpenCC ``t2s``, length-preserving) and compatibility forms NFKC-folded, at index and
 query time alike, so either script finds the other. Kana and Hangul runs get bigrams only (a
@@ -34,6 +35,7 @@ _CJK = re.compile(f"[{HAN}{KANA}{HANGUL}]")
 
 MIN_WORD_CHARS = 3  # jieba words this long are stacked on the bigrams
 PHRASE = "phrase"  # the analysis mode of quoted phrases (see search/phrase.py)
+HIGHLIGHT = "highlight"  # snippets: bigrams and unigrams, no jieba words (their characters are covered)
 
 # (text, start, end, relative position) of each token of a run
 Piece = tuple[str, int, int, int]
@@ -64,6 +66,7 @@ def _fold_char(char: str) -> str:
     return simple if len(simple) == 1 else folded
 
 
+@lru_cache(maxsize=50_000)
 def to_simplified(run: str) -> str:
     """``run`` with Traditional characters folded to Simplified, same length (offsets stay valid).
 
@@ -115,7 +118,8 @@ def han_pieces(run: str, mode: str = "") -> list[Piece]:
         return pieces
     if mode != "query":
         pieces += [(text[i], i, i + 1, min(i, n - 2)) for i in range(n)]
-    pieces += [(w, s, e, s) for w, s, e in _words(text)]
+    if mode != HIGHLIGHT:
+        pieces += [(w, s, e, s) for w, s, e in _words(text)]
     return pieces
 
 

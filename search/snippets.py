@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterable
 
 from indexer.analysis import ArticleTokenizer
+from indexer.cjk import HIGHLIGHT
 from search.results import Snippet
 
 SNIPPET_CHARS = 200
@@ -19,7 +20,7 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         return []
     return [
         (t.startchar, t.endchar, t.text)
-        for t in _TOKENIZER(text, chars=True, removestops=False)
+        for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
         if t.text in terms
     ]
 
