@@ -3,16 +3,33 @@
 Whoosh's :class:`~whoosh.qparser.PhrasePlugin` tokenizes a phrase with ``mode="query"`` and treats
 every token as the next word. The analyzer stacks extra tokens (whole Chinese words) at query
 time, which would break such a chain; in ``mode="phrase"`` it emits only one token per position.
+Spaces between two CJK characters of a phrase are dropped ("产后 腰痛" is the phrase 产后腰痛):
+Chinese text has no spaces between words, users often type them.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from whoosh import qparser
 from whoosh.qparser.plugins import attach
 
-from indexer.cjk import PHRASE
+from indexer.cjk import HAN, KANA, PHRASE
+
+_CJK_SPACE = re.compile(rf"(?<=[{HAN}{KANA}])\s+(?=[{HAN}{KANA}])")
+
+
+def join_cjk_words(text: str) -> tuple[str, list[int]]:
+    """``text`` without the spaces between two Chinese/Japanese characters, and for each kept
+    character its offset in ``text``. Korean keeps its spaces (they separate words)."""
+    kept: list[int] = []
+    last = 0
+    for match in _CJK_SPACE.finditer(text):
+        kept.extend(range(last, match.start()))
+        last = match.end()
+    kept.extend(range(last, len(text)))
+    return "".join(text[i] for i in kept), kept
 
 
 class _PhraseNode(qparser.PhrasePlugin.PhraseNode):  # type: ignore[misc]
@@ -22,11 +39,12 @@ class _PhraseNode(qparser.PhrasePlugin.PhraseNode):  # type: ignore[misc]
         if field is None or not field.analyzer or not field.format:
             return super().query(parser)
         start = self.textstartchar
+        text, offsets = join_cjk_words(self.text)
         words: list[str] = []
         ranges: list[tuple[int, int]] = []
-        for token in field.tokenize(self.text, mode=PHRASE, chars=True):
+        for token in field.tokenize(text, mode=PHRASE, chars=True):
             words.append(token.text)
-            ranges.append((start + token.startchar, start + token.endchar))
+            ranges.append((start + offsets[token.startchar], start + offsets[token.endchar - 1] + 1))
         phrase = parser.phraseclass(fieldname, words, slop=self.slop, boost=self.boost, char_ranges=ranges)
         return attach(phrase, self)
 

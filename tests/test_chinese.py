@@ -9,6 +9,7 @@ import pytest
 
 from indexer.analysis import ArticleTokenizer, analyze, segment_han
 from indexer.cjk import PHRASE, is_cjk, to_simplified
+from search.phrase import join_cjk_words
 from search import Engine
 from tests.conftest import page_html
 
@@ -63,6 +64,11 @@ def test_traditional_and_full_width_text_is_folded() -> None:
     assert "1000" in analyze("每天１０００毫克")
 
 
+def test_spaces_between_chinese_words_of_a_phrase_are_dropped() -> None:
+    assert join_cjk_words("产后 腰痛 back pain") == ("产后腰痛 back pain", [0, 1, 3, 4, *range(5, 15)])
+    assert join_cjk_words("바른 자세")[0] == "바른 자세"
+
+
 def test_is_cjk() -> None:
     assert is_cjk("产后 back pain") and is_cjk("ストレッチ") and is_cjk("허리")
     assert not is_cjk("postpartum back pain") and not is_cjk("ＨＰＶ")
@@ -109,6 +115,7 @@ def test_phrases_match_contiguous_text_only(tmp_path: Path, write_page: Callable
         assert sorted(ids(engine, "产后腰痛")) == ["a/zh-1", "a/zh-2"]
         assert ids(engine, '"产后腰痛"') == ["a/zh-1"]
         assert ids(engine, '"產後腰痛"') == ["a/zh-1"]  # Traditional phrase, Simplified page
+        assert ids(engine, '"产后 腰痛"') == ["a/zh-1"]  # spaces typed between Chinese words
 
 
 def test_phrases_on_the_corpus(engine: Engine) -> None:
