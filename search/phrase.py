@@ -32,7 +32,7 @@ def join_cjk_words(text: str) -> tuple[str, list[int]]:
     return "".join(text[i] for i in kept), kept
 
 
-class _PhraseNode(qparser.PhrasePlugin.PhraseNode):  # type: ignore[misc]
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
     def query(self, parser: Any) -> Any:
         fieldname = self.fieldname or parser.fieldname
         field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
@@ -49,13 +49,13 @@ class _PhraseNode(qparser.PhrasePlugin.PhraseNode):  # type: ignore[misc]
         return attach(phrase, self)
 
 
-class _PhraseTagger(qparser.PhrasePlugin.PhraseTagger):  # type: ignore[misc]
+class _PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
     def create(self, parser: Any, match: Any) -> Any:
         node = super().create(parser, match)
         return _PhraseNode(node.text, node.textstartchar, node.slop)
 
 
-class CjkPhrasePlugin(qparser.PhrasePlugin):  # type: ignore[misc]
+class CjkPhrasePlugin(qparser.PhrasePlugin):
     """The phrase plugin of artsearch's parser (same syntax as Whoosh's: ``"..."``, ``"..."~2``)."""
 
     def __init__(self, expr: str = r'"(?P<text>.*?)"(~(?P<slop>[1-9][0-9]*))?') -> None:
