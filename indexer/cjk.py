@@ -131,6 +131,12 @@ def bigram_pieces(run: str, mode: str = "") -> list[Piece]:
     return [(text[i : i + 2], i, i + 2, i) for i in range(len(text) - 1)]
 
 
+def cjk_share(text: str) -> float:
+    """The share of CJK characters among the non-space characters of ``text`` (0 for empty text)."""
+    chars = len(text) - text.count(" ")
+    return len(_CJK.findall(text)) / chars if chars else 0.0
+
+
 def is_cjk_char(term: str) -> bool:
     """True for a one-character CJK term (an index-time unigram: too common to be a key term)."""
     return len(term) == 1 and _CJK.match(term) is not None

@@ -9,8 +9,8 @@ import pytest
 
 from indexer.analysis import ArticleTokenizer, analyze, segment_han
 from indexer.cjk import PHRASE, is_cjk, to_simplified
-from search.phrase import join_cjk_words
 from search import Engine
+from search.phrase import join_cjk_words
 from tests.conftest import page_html
 
 YAOTONG = "postpartum/zh-chanhou-yaotong"  # Simplified
@@ -145,6 +145,21 @@ def test_snippet_highlights_the_matched_chinese_words(engine: Engine) -> None:
         spans = hit.snippet.highlights
         assert spans
         assert {hit.snippet.text[s:e] for s, e in spans} == words
+
+
+def test_chinese_snippets_are_shorter_and_cut_at_punctuation(engine: Engine) -> None:
+    from search.snippets import SNIPPET_CHARS
+
+    snippet = engine.search("李斯特菌").hits[0].snippet
+    assert len(snippet.text) <= SNIPPET_CHARS // 2 + 15 + 2  # the start may move back 15 to a break
+    assert snippet.text.startswith("…") and snippet.text[1] not in "，。、"
+    assert snippet.text.endswith(("。…", "，…", "、…", "；…", "：…")), snippet.text
+
+
+def test_new_gbk_and_traditional_sample_pages(engine: Engine) -> None:
+    assert engine.get("postpartum/zh-chanhou-tuofa").title == "产后脱发正常吗？多久能恢复"  # GBK
+    assert engine.get("pregnancy/zh-yunqi-shuimian-zishi").title == "孕晚期睡觉用什么姿势好"  # GBK
+    assert ids(engine, "怀孕脚肿")[0] == "pregnancy/zh-hant-yunqi-shuizhong"  # Simplified query, Traditional page
 
 
 def test_category_facets_and_language_of_chinese_articles(engine: Engine) -> None:
