@@ -23,8 +23,11 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+
+from whoosh.analysis import Filter, Token
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +143,13 @@ def cjk_share(text: str) -> float:
 def is_cjk_char(term: str) -> bool:
     """True for a one-character CJK term (an index-time unigram: too common to be a key term)."""
     return len(term) == 1 and _CJK.match(term) is not None
+
+
+class ScriptFoldFilter(Filter):
+    """A Whoosh filter folding Traditional Chinese tokens to Simplified (for ID-like fields)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if is_cjk(t.text):
+                t.text = to_simplified(t.text)
+            yield t

@@ -169,6 +169,7 @@ def test_category_facets_and_language_of_chinese_articles(engine: Engine) -> Non
         found = engine.search("腰痛", limit=20, category=name).hits
         assert {YAOTONG, HUANLI} <= {h.id for h in found}
         assert all(h.id.startswith("postpartum/") for h in found)
+        assert set(ids(engine, f"category:{name} 腰痛")) == {YAOTONG, HUANLI}  # the query syntax too
     assert all(h.lang == "zh" for h in engine.search("产后腰痛", limit=5).hits)
     assert engine.stats().languages.get("zh", 0) >= 25
 
