@@ -20,6 +20,7 @@ from whoosh.reading import IndexReader
 
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
+from search.phrase import use_phrase_plugin
 from search.ranking import FIELD_BOOSTS, QTF_POWER
 
 MAX_QUERY_CHARS = 4000
@@ -50,6 +51,7 @@ def make_parser(schema: Schema) -> qparser.QueryParser:
     # only ``word*`` prefixes: a ``?`` ending a natural-language question is not a wildcard
     parser.remove_plugin_class(qparser.WildcardPlugin)
     parser.add_plugin(qparser.PrefixPlugin())
+    use_phrase_plugin(parser)  # CJK phrases as bigram chains (search/phrase.py)
     return parser
 
 
@@ -180,7 +182,9 @@ def query_terms(query: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded)."""
     terms: set[str] = set()
     try:
-        pairs = query.existing_terms(reader, phrases=True, expand=True)
+        # per leaf: Query.existing_terms reuses its `fieldname` argument as a loop variable, so
+        # over a whole tree it drops every field but the first leaf's (Whoosh 2.7 bug)
+        pairs = {p for leaf in query.leaves() for p in leaf.existing_terms(reader, phrases=True, expand=True)}
     except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
         pairs = query.all_terms(phrases=True)
     for field, text in pairs:
