@@ -18,6 +18,7 @@ from indexer.extract.blocks import clean_space, iter_blocks, paragraphs_of, text
 from indexer.extract.content import (
     best_candidate,
     clean_candidate,
+    content_blocks,
     drop_noise,
     drop_unlikely,
     semantic_candidate,
@@ -31,6 +32,7 @@ from indexer.extract.metadata import (
     normalise_date,
     read_meta,
 )
+from indexer.extract.tree import group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,31 +66,45 @@ def parse_article(
     """
     text = _decode(html, source)
     soup = _soup(text, source)
-    meta = read_meta(soup)
-    base = _base_url(soup, meta.canonical, url)
+    tags = tags_of(soup)
+    groups = group_by_name(tags)
+    meta = read_meta(groups)
+    base = _base_url(groups, meta.canonical, url)
 
-    drop_noise(soup)
-    prev, nxt, chain_blocks = prev_next_links(soup, base)
-    recommended, boxes = recommended_links(soup, base)
+    drop_noise(tags)
+    tags = [t for t in tags if not is_gone(t)]
+    measures = measure(soup)
+    prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
+    recommended, boxes = recommended_links(tags, base, measures)
     for block in [*chain_blocks, *boxes]:
-        if not block.decomposed:
+        if not is_gone(block):
             block.decompose()
 
-    first_h1 = soup.find("h1")
-    h1_text = text_of(first_h1) if isinstance(first_h1, Tag) else None
+    h1s = [h for h in groups.get("h1", []) if not is_gone(h)]
+    first_h1 = h1s[0] if h1s else None
+    h1_text = text_of(first_h1) if first_h1 is not None else None
     body = soup.body or soup
-    info_line = _info_line(first_h1) if isinstance(first_h1, Tag) else _leading_date_line(body)
-    category = breadcrumb_category(soup, h1_text) or meta.category
+    info_line = _info_line(first_h1) if first_h1 is not None else _leading_date_line(body)
+    category = breadcrumb_category(tags, h1_text) or meta.category
 
-    candidate = semantic_candidate(soup)
-    drop_unlikely(body, keep=[candidate] if candidate is not None else [])
-    if candidate is None or candidate.decomposed:
-        candidate = best_candidate(body) or body
-    clean_candidate(candidate)
-    content_h1 = candidate.find("h1")
-    title = choose_title(meta, text_of(content_h1) if isinstance(content_h1, Tag) else h1_text)
+    tags = [t for t in tags if not is_gone(t)]
+    groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
+    candidate = semantic_candidate(groups, measures)
+    drop_unlikely(body, measures, keep=[candidate] if candidate is not None else [])
+    measures = measure(body)
+    blocks: list[Tag]
+    if candidate is not None and not is_gone(candidate):
+        blocks = [candidate]
+    else:
+        top, top_score, scores = best_candidate(body, measures)
+        blocks = content_blocks(top, scores, top_score, measures) if top is not None else [body]
+    for block in blocks:
+        clean_candidate(block, measures)
+    content_h1 = next((h for b in blocks for h in b.find_all("h1")), None)
+    title = choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
-    paragraphs = _article_paragraphs(paragraphs_of(candidate), title)
+    raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
+    paragraphs = _article_paragraphs(raw_paragraphs, title)
     if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS and meta.article_body:
         paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r\n\r\n", meta.article_body) if p.strip()]
     total = sum(len(p) for p in paragraphs)
@@ -141,13 +157,13 @@ def _soup(text: str, source: str) -> BeautifulSoup:
         raise PageError(source, f"unparseable HTML ({exc.__class__.__name__})") from None
 
 
-def _base_url(soup: BeautifulSoup, canonical: str | None, url: str | None) -> str:
+def _base_url(groups: dict[str, list[Tag]], canonical: str | None, url: str | None) -> str:
     base = url or ""
     if canonical:
         base = urljoin(base, canonical)
-    tag = soup.find("base", href=True)
-    if isinstance(tag, Tag) and isinstance(tag.get("href"), str):
-        base = urljoin(base, str(tag["href"]))
+    for tag in groups.get("base", []):
+        if isinstance(tag.get("href"), str):
+            return urljoin(base, str(tag["href"]))
     return base
 
 

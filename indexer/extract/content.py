@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from indexer.extract.blocks import text_of
+from indexer.extract.tree import Measures, is_gone, marker
 
 # Elements never part of an article's text.
 DROP_TAGS = (
@@ -57,65 +58,69 @@ _SCORED_TAGS = ("p", "pre", "td", "blockquote", "li", "section", "h2", "h3", "dd
 _COMMA = re.compile(r"[,，、;；。]")
 
 
-def marker(tag: Tag) -> str:
-    """The class names and id of ``tag`` joined into one string."""
-    return " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
-
-
-def drop_noise(soup: BeautifulSoup) -> None:
+def drop_noise(tags: list[Tag]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_hidden):
-        tag.decompose()
+    drop = frozenset(DROP_TAGS)
+    for tag in tags:
+        if is_gone(tag):
+            continue
+        if tag.name in drop or _is_hidden(tag):
+            tag.decompose()
 
 
 def _is_hidden(tag: Tag) -> bool:
     if tag.name in ("html", "body"):
         return False
-    style = str(tag.get("style") or "").replace(" ", "").lower()
+    attrs = tag.attrs
+    if not attrs:
+        return False
+    style = str(attrs.get("style") or "").replace(" ", "").lower()
     return (
-        tag.has_attr("hidden")
-        or (str(tag.get("aria-hidden", "")).lower() == "true" and tag.name not in ("span", "i", "img"))
+        "hidden" in attrs
+        or (str(attrs.get("aria-hidden", "")).lower() == "true" and tag.name not in ("span", "i", "img", "figure"))
         or "display:none" in style
         or "visibility:hidden" in style
     )
 
 
-def drop_unlikely(root: Tag, keep: Iterable[Tag] = ()) -> None:
+def drop_unlikely(root: Tag, measures: Measures, keep: Iterable[Tag] = ()) -> None:
     """Remove boilerplate blocks named by tag or by class/id, unless they hold the article."""
-    kept = set(map(id, keep))
-    for tag in list(root.find_all(True)):
-        if tag.decomposed or id(tag) in kept or tag.name in ("html", "body", "article", "main", "a"):
+    protected: set[int] = set()
+    for kept in keep:
+        node: Tag | None = kept
+        while node is not None:
+            protected.add(id(node))
+            node = node.parent
+    for tag in [t for t in root.descendants if isinstance(t, Tag)]:
+        if is_gone(tag) or id(tag) in protected or tag.name in _NEVER_UNLIKELY:
             continue
-        if any(id(k) in kept for k in tag.find_all(True)) if kept else False:
-            continue
-        label = marker(tag)
         by_tag = tag.name in BOILERPLATE_TAGS
-        by_name = UNLIKELY.search(label) and not MAYBE.search(label)
-        if (by_tag or by_name) and not _holds_article(tag):
+        if not by_tag:
+            label = marker(tag)
+            if len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label):
+                continue
+        if not _holds_article(tag, measures):
             tag.decompose()
 
 
-def _holds_article(tag: Tag) -> bool:
+_NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "tbody", "tr", "td", "code", "pre"))
+
+
+def _holds_article(tag: Tag, measures: Measures) -> bool:
     """A block with several long paragraphs is article text whatever its name says."""
-    long_paragraphs = sum(1 for p in tag.find_all("p") if len(text_of(p)) > 120)
-    return long_paragraphs >= 3 and link_density(tag) < 0.3
+    return measures.long_paragraph_count(tag) >= 3 and measures.link_density(tag) < 0.3
 
 
-def link_density(tag: Tag) -> float:
+def link_density(tag: Tag, measures: Measures) -> float:
     """Share of ``tag``'s text that sits inside links."""
-    total = len(text_of(tag))
-    if not total:
-        return 0.0
-    linked = sum(len(text_of(a)) for a in tag.find_all("a"))
-    return min(1.0, linked / total)
+    return measures.link_density(tag)
 
 
 def class_weight(tag: Tag) -> int:
     """+25 for an article-ish class/id, −25 for a boilerplate-ish one (both can apply)."""
     weight = 0
-    for value in (" ".join(tag.get("class") or []), str(tag.get("id") or "")):
+    classes = tag.get("class") or []
+    for value in (" ".join(classes) if isinstance(classes, list) else str(classes), str(tag.get("id") or "")):
         if not value.strip():
             continue
         if NEGATIVE.search(value):
@@ -138,16 +143,26 @@ def _tag_bonus(tag: Tag) -> int:
     return 0
 
 
-def best_candidate(root: Tag) -> Tag | None:
-    """The element that holds the most article-like text (readability's scoring)."""
+def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, dict[int, float]]:
+    """The element that holds the most article-like text (readability's scoring).
+
+    Returns ``(best, its_score, all_scores)``; the scores are link-density adjusted.
+    """
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for node in root.find_all(_SCORED_TAGS):
+    scored = frozenset(_SCORED_TAGS)
+    containers = frozenset(("section", "td", "li", "blockquote"))
+    for node in root.descendants:
+        if not isinstance(node, Tag) or node.name not in scored:
+            continue
+        size = measures.text_len(node)
+        if size < 25 or (node.name == "li" and size < 80):
+            continue
+        if node.name in containers and any(
+            isinstance(d, Tag) and d.name in scored for d in node.descendants
+        ):
+            continue
         text = text_of(node)
-        if len(text) < 25 or (node.name == "li" and len(text) < 80):
-            continue
-        if node.find(_SCORED_TAGS) is not None and node.name in ("section", "td", "li", "blockquote"):
-            continue
         score = 1 + len(_COMMA.findall(text)) + min(len(text) // 100, 3)
         ancestor = node.parent
         level = 0
@@ -162,60 +177,93 @@ def best_candidate(root: Tag) -> Tag | None:
                 break
             ancestor = ancestor.parent
             level += 1
-    best: Tag | None = None
-    best_score = 0.0
-    for key, score in scores.items():
-        final = score * (1 - link_density(tags[key]))
-        if final > best_score:
-            best, best_score = tags[key], final
-    if best is None:
-        return None
-    return _widen(best, best_score, scores, tags)
+    final = {key: score * (1 - measures.link_density(tags[key])) for key, score in scores.items()}
+    best_key = max(final, key=lambda k: final[k], default=None)
+    if best_key is None or final[best_key] <= 0:
+        return None, 0.0, final
+    best = tags[best_key]
+    return _widen(best, final[best_key], final, measures), final[best_key], final
 
 
-def _widen(best: Tag, best_score: float, scores: dict[int, float], tags: dict[int, Tag]) -> Tag:
+def _widen(best: Tag, best_score: float, scores: dict[int, float], measures: Measures) -> Tag:
     """Climb to the parent when the article's text is split across sibling blocks."""
     node = best
+    threshold = max(10, best_score * 0.2)
     while isinstance(node.parent, Tag) and node.parent.name not in ("body", "html", "[document]"):
         parent = node.parent
-        siblings = [c for c in parent.find_all(True, recursive=False) if c is not node]
-        strong = [
-            s for s in siblings if scores.get(id(s), 0) * (1 - link_density(s)) >= max(10, best_score * 0.2)
-        ]
+        siblings = [c for c in parent.children if isinstance(c, Tag) and c is not node]
+        strong = [s for s in siblings if scores.get(id(s), 0) >= threshold]
         if not strong:
             break
         node = parent
     return node
 
 
-def semantic_candidate(soup: BeautifulSoup) -> Tag | None:
+def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measures: Measures) -> list[Tag]:
+    """``top`` plus the siblings that continue the article (Readability's sibling rule).
+
+    A sibling joins when it scored at least a fifth of the best score, or when it is a paragraph
+    (or a block of paragraphs) with long, sparsely linked text.
+    """
+    parent = top.parent
+    if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+        return [top]
+    threshold = max(10.0, best_score * 0.2)
+    top_marker = marker(top).strip()
+    out: list[Tag] = []
+    for sibling in parent.children:
+        if not isinstance(sibling, Tag):
+            continue
+        if sibling is top:
+            out.append(sibling)
+            continue
+        bonus = best_score * 0.2 if top_marker and marker(sibling).strip() == top_marker else 0.0
+        size = measures.text_len(sibling)
+        density = measures.link_density(sibling)
+        if scores.get(id(sibling), 0.0) + bonus >= threshold or (
+            sibling.name in ("p", "div", "section")
+            and ((size > 80 and density < 0.25) or (0 < size <= 80 and density == 0 and _sentence_end(sibling)))
+            and measures.long_paragraph_count(sibling) + (1 if sibling.name == "p" else 0) > 0
+        ):
+            out.append(sibling)
+    return out
+
+
+def _sentence_end(tag: Tag) -> bool:
+    return bool(re.search(r"\.( |$)", text_of(tag)))
+
+
+def semantic_candidate(groups: dict[str, list[Tag]], measures: Measures) -> Tag | None:
     """An element the page itself marks as the article body, if it holds real text."""
-    body = soup.find(attrs={"itemprop": re.compile(r"articleBody", re.I)})
-    if isinstance(body, Tag) and len(text_of(body)) > 200:
-        return body
-    articles = [a for a in soup.find_all("article") if len(text_of(a)) > 200]
+    for tag in groups.get("*itemprop", []):
+        if not is_gone(tag) and "articlebody" in str(tag.get("itemprop")).lower() and measures.text_len(tag) > 200:
+            return tag
+    articles = [a for a in groups.get("article", []) if not is_gone(a) and measures.text_len(a) > 200]
     if len(articles) == 1:
         return articles[0]
-    mains = soup.find_all("main")
-    if len(mains) == 1 and len(text_of(mains[0])) > 200:
+    mains = [m for m in groups.get("main", []) if not is_gone(m)]
+    if len(mains) == 1 and measures.text_len(mains[0]) > 200:
         return mains[0]
     return None
 
 
-def clean_candidate(node: Tag) -> None:
+def clean_candidate(node: Tag, measures: Measures) -> None:
     """Conditional cleaning inside the chosen content: drop link lists and tiny boilerplate."""
-    for tag in list(node.find_all(["div", "section", "ul", "ol", "table", "p", "span", "figure"])):
-        if tag.decomposed:
+    names = frozenset(("div", "section", "ul", "ol", "table", "p", "span", "figure"))
+    for tag in [t for t in node.descendants if isinstance(t, Tag) and t.name in names]:
+        if is_gone(tag):
             continue
-        text = text_of(tag)
-        if not text:
-            if tag.name in ("div", "p", "span", "section") and tag.find(["img", "picture", "video"]) is None:
+        size = measures.text_len(tag)
+        if not size:
+            if tag.name in ("div", "p", "span", "section") and not any(
+                isinstance(d, Tag) and d.name in ("img", "picture", "video") for d in tag.descendants
+            ):
                 tag.decompose()
             continue
-        density = link_density(tag)
+        density = measures.link_density(tag)
         if (
-            (tag.name in ("ul", "ol") and density > 0.7 and len(text) < 1000)
-            or (tag.name in ("div", "section", "table") and density > 0.5 and len(text) < 500)
-            or (class_weight(tag) < 0 and len(text) < 300 and tag.name != "p")
+            (tag.name in ("ul", "ol") and density > 0.7 and size < 1000)
+            or (tag.name in ("div", "section", "table") and density > 0.5 and size < 500)
+            or (tag.name != "p" and size < 300 and class_weight(tag) < 0)
         ):
             tag.decompose()
