@@ -32,12 +32,14 @@ from indexer.extract.metadata import (
     normalise_date,
     read_meta,
 )
-from indexer.extract.tree import group_by_name, is_gone, measure, tags_of
+from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 MIN_TEXT_CHARS = 40
+# The scored pick replaces a semantic <article>/<main> it lies in when it holds this share of its text.
+SCORED_SHARE = 0.75
 _DATE_HINT = re.compile(
     r"((?:19|20)\d\d[-/.年]\s*\d{1,2}[-/.月]\s*\d{1,2})|\b(date|posted|published|updated)\b|发布|时间|來源|来源",
     re.I,
@@ -90,14 +92,10 @@ def parse_article(
     tags = [t for t in tags if not is_gone(t)]
     groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
     candidate = semantic_candidate(groups, measures)
+    semantic_len = measures.text_len(candidate) if candidate is not None else 0
     drop_unlikely(body, measures, keep=[candidate] if candidate is not None else [])
     measures = measure(body)
-    blocks: list[Tag]
-    if candidate is not None and not is_gone(candidate):
-        blocks = [candidate]
-    else:
-        top, top_score, scores = best_candidate(body, measures)
-        blocks = content_blocks(top, scores, top_score, measures) if top is not None else [body]
+    blocks = _content(body, candidate, semantic_len, measures)
     for block in blocks:
         clean_candidate(block, measures)
     content_h1 = next((h for b in blocks for h in b.find_all("h1")), None)
@@ -127,6 +125,21 @@ def parse_article(
         lang=meta.lang or detect_lang(body_text),
         links=Links(prev=prev, next=nxt, recommended=tuple(recommended)),
     )
+
+
+def _content(body: Tag, semantic: Tag | None, semantic_len: int, measures: Measures) -> list[Tag]:
+    """The blocks holding the article: the scored best block (with its sibling continuations), or
+    the element the page marks as its article when the scored pick lies outside it or covers
+    less than ``SCORED_SHARE`` of its text."""
+    top, top_score, scores = best_candidate(body, measures)
+    scored = content_blocks(top, scores, top_score, measures) if top is not None else []
+    if semantic is None or is_gone(semantic):
+        return scored or [body]
+    if top is not None and any(parent is semantic for parent in top.parents):
+        inside = [b for b in scored if any(parent is semantic for parent in b.parents)]
+        if sum(measures.text_len(b) for b in inside) >= SCORED_SHARE * semantic_len:
+            return inside
+    return [semantic]
 
 
 def _decode(html: bytes | str, source: str) -> str:

@@ -42,6 +42,7 @@ UNLIKELY = re.compile(
     r"post-?nav|related|recommend|tags?-?list|copyright",
     re.I,
 )
+COMMENTS = re.compile(r"comment|disqus|replies|respond|discuss", re.I)
 MAYBE = re.compile(r"and|article|body|column|content|main|shadow|entry|post|story|text", re.I)
 POSITIVE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|"
@@ -95,11 +96,10 @@ def drop_unlikely(root: Tag, measures: Measures, keep: Iterable[Tag] = ()) -> No
         if is_gone(tag) or id(tag) in protected or tag.name in _NEVER_UNLIKELY:
             continue
         by_tag = tag.name in BOILERPLATE_TAGS
-        if not by_tag:
-            label = marker(tag)
-            if len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label):
-                continue
-        if not _holds_article(tag, measures):
+        label = marker(tag)
+        if not by_tag and (len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label)):
+            continue
+        if COMMENTS.search(label) or not _holds_article(tag, measures):
             tag.decompose()
 
 
@@ -221,9 +221,8 @@ def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measur
         size = measures.text_len(sibling)
         density = measures.link_density(sibling)
         if scores.get(id(sibling), 0.0) + bonus >= threshold or (
-            sibling.name in ("p", "div", "section")
+            sibling.name == "p"
             and ((size > 80 and density < 0.25) or (0 < size <= 80 and density == 0 and _sentence_end(sibling)))
-            and measures.long_paragraph_count(sibling) + (1 if sibling.name == "p" else 0) > 0
         ):
             out.append(sibling)
     return out

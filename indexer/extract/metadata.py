@@ -78,9 +78,10 @@ def json_ld_objects(scripts: list[Tag]) -> Iterator[dict[str, Any]]:
     for script in scripts:
         if "ld+json" not in str(script.get("type") or "").lower():
             continue
-        raw = script.string or script.get_text()
+        raw = (script.string or script.get_text()).strip()
+        raw = re.sub(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$", "", raw).strip()
         try:
-            data = json.loads(raw.strip().rstrip(";"))
+            data = json.loads(raw.rstrip(";"))
         except (ValueError, TypeError):
             continue
         stack = [data]
