@@ -32,6 +32,7 @@ from indexer.extract.metadata import (
     normalise_date,
     read_meta,
 )
+from indexer.extract.profile import SiteProfile
 from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def parse_article(
     source: str,
     article_id: str | None = None,
     url: str | None = None,
+    profile: SiteProfile | None = None,
 ) -> Article:
     """Extract the article of one page.
 
@@ -61,6 +63,8 @@ def parse_article(
         article_id: the article's id; defaults to ``source`` without its extension.
         url: the page's own URL or root-relative path, the base for relative links when
             the page has no canonical URL.
+        profile: the site's CSS selectors (``artsearch.toml``); they win over the generic
+            extractor for what they name.
 
     Raises:
         PageError: the page cannot be read (binary, too large, undecodable).
@@ -74,6 +78,16 @@ def parse_article(
     base = _base_url(groups, meta.canonical, url)
 
     drop_noise(tags)
+    forced_title = forced_date = None
+    forced_blocks: list[Tag] = []
+    if profile is not None:
+        for tag in profile.excluded(soup):
+            if not is_gone(tag):
+                tag.decompose()
+        title_tag = profile.first(soup, profile.title)
+        forced_title = text_of(title_tag) or None if title_tag is not None else None
+        forced_date = _profile_date(profile.first(soup, profile.date))
+        forced_blocks = profile.bodies(soup)
     tags = [t for t in tags if not is_gone(t)]
     measures = measure(soup)
     prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
@@ -93,13 +107,16 @@ def parse_article(
     groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
     candidate = semantic_candidate(groups, measures)
     semantic_len = measures.text_len(candidate) if candidate is not None else 0
-    drop_unlikely(body, measures, keep=[candidate] if candidate is not None else [])
-    measures = measure(body)
-    blocks = _content(body, candidate, semantic_len, measures)
-    for block in blocks:
-        clean_candidate(block, measures)
+    if forced_blocks:
+        blocks = forced_blocks
+    else:
+        drop_unlikely(body, measures, keep=[candidate] if candidate is not None else [])
+        measures = measure(body)
+        blocks = _content(body, candidate, semantic_len, measures)
+        for block in blocks:
+            clean_candidate(block, measures)
     content_h1 = next((h for b in blocks for h in b.find_all("h1")), None)
-    title = choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
+    title = forced_title or choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
     raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
     paragraphs = _article_paragraphs(raw_paragraphs, title)
@@ -107,10 +124,13 @@ def parse_article(
         paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r\n\r\n", meta.article_body) if p.strip()]
     total = sum(len(p) for p in paragraphs)
     if total < MIN_TEXT_CHARS:
-        raise NoArticleError(source, f"no article text found ({total} characters of text)")
+        raise NoArticleError(
+            source,
+            f"no article text found ({total} characters of text outside navigation, link lists and boilerplate)",
+        )
 
     body_text = "\n".join(paragraphs)
-    date = meta.date or normalise_date(info_line)
+    date = forced_date or meta.date or normalise_date(info_line)
     return Article(
         id=article_id if article_id is not None else _default_id(source),
         title=title or _fallback_title(paragraphs),
@@ -125,6 +145,13 @@ def parse_article(
         lang=meta.lang or detect_lang(body_text),
         links=Links(prev=prev, next=nxt, recommended=tuple(recommended)),
     )
+
+
+def _profile_date(tag: Tag | None) -> str | None:
+    if tag is None:
+        return None
+    raw = tag.get("datetime") or tag.get("content")
+    return normalise_date(raw if isinstance(raw, str) else None) or normalise_date(text_of(tag))
 
 
 def _content(body: Tag, semantic: Tag | None, semantic_len: int, measures: Measures) -> list[Tag]:
@@ -144,6 +171,8 @@ def _content(body: Tag, semantic: Tag | None, semantic_len: int, measures: Measu
 
 def _decode(html: bytes | str, source: str) -> str:
     if isinstance(html, str):
+        if len(html) > MAX_PAGE_BYTES:
+            raise PageError(source, f"page too large ({len(html) / 1e6:.1f} M characters; limit {MAX_PAGE_BYTES // 2**20} Mi)")
         return html
     if len(html) > MAX_PAGE_BYTES:
         raise PageError(
