@@ -163,7 +163,8 @@ def read_meta(groups: dict[str, list[Tag]]) -> PageMeta:
     for obj in json_ld_objects(groups.get("script", [])):
         kinds = _ld_type(obj)
         if kinds & _ARTICLE_TYPES:
-            meta.headline = meta.headline or _name_of(obj.get("headline")) or None
+            if meta.headline is None:
+                meta.headline = _ld_title(obj, meta.title_tag)
             meta.author = meta.author or _name_of(obj.get("author"))
             meta.date = meta.date or normalise_date(_name_of(obj.get("datePublished")))
             meta.category = meta.category or _name_of(obj.get("articleSection"))
@@ -196,6 +197,18 @@ _DATE_META = (
     "publish-date",
     "release_date",
 )
+
+
+def _ld_title(obj: dict[str, Any], title_tag: str | None) -> str | None:
+    """JSON-LD ``headline`` or ``name``: when both are given, the one the ``<title>`` repeats."""
+    headline = _name_of(obj.get("headline"))
+    name = obj.get("name") if isinstance(obj.get("name"), str) else None
+    name = clean_space(name) if name else None
+    if headline and name and title_tag and headline != name:
+        page_title = _norm(title_tag)
+        if _norm(name) in page_title and _norm(headline) not in page_title:
+            return name
+    return headline or None
 
 
 def _ld_breadcrumb_category(obj: dict[str, Any]) -> str | None:
@@ -268,7 +281,7 @@ def choose_title(meta: PageMeta, content_h1: str | None) -> str | None:
     return h1s[0] if h1s else None
 
 
-_HIERARCHY = re.compile(r" [|\-\\/>»] ")
+_HIERARCHY = re.compile(r" [|\-–—\\/>»] ")
 
 
 def clean_title_tag(title: str, headings: list[str]) -> str:
@@ -280,7 +293,7 @@ def clean_title_tag(title: str, headings: list[str]) -> str:
         hierarchical = any(m.group(0).strip() in "\\/>»" for m in separators)
         cut = title[: separators[-1].start()]
         if len(cut.split()) < 3:
-            cut = re.sub(r"^[^|\-\\/>»]*[|\-\\/>»]", "", title)
+            cut = re.sub(r"^[^|\-–—\\/>»]*[|\-–—\\/>»]", "", title)
     elif ": " in title and title.strip() not in headings:
         cut = title[title.rfind(":") + 1 :]
         if len(cut.split()) < 3:
@@ -290,7 +303,7 @@ def clean_title_tag(title: str, headings: list[str]) -> str:
     cut = " ".join(cut.split())
     count = len(cut.split())
     if count <= 4 and (
-        not hierarchical or count != len(re.sub(r"[|\-\\/>»]+", "", title).split()) - 1
+        not hierarchical or count != len(re.sub(r"[|\-–—\\/>»]+", "", title).split()) - 1
     ):
         return " ".join(title.split())
     return cut
