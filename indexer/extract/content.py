@@ -181,22 +181,52 @@ def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, di
     best_key = max(final, key=lambda k: final[k], default=None)
     if best_key is None or final[best_key] <= 0:
         return None, 0.0, final
-    best = tags[best_key]
-    return _widen(best, final[best_key], final, measures), final[best_key], final
+    best = _promote(tags[best_key], final[best_key], final, tags, root)
+    return best, final.get(id(best), final[best_key]), final
 
 
-def _widen(best: Tag, best_score: float, scores: dict[int, float], measures: Measures) -> Tag:
-    """Climb to the parent when the article's text is split across sibling blocks."""
-    node = best
-    threshold = max(10, best_score * 0.2)
-    while isinstance(node.parent, Tag) and node.parent.name not in ("body", "html", "[document]"):
-        parent = node.parent
-        siblings = [c for c in parent.children if isinstance(c, Tag) and c is not node]
-        strong = [s for s in siblings if scores.get(id(s), 0) >= threshold]
-        if not strong:
+def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[int, Tag], root: Tag) -> Tag:
+    """Readability's climb from the best-scored element to the element holding the whole article.
+
+    1. When at least three other top candidates score within 75 % of the best, take their nearest
+       common ancestor with the best (the article is split into several strong blocks).
+    2. Climb while the parent's score does not fall below a third of the child's, and stop at a
+       parent scoring higher than the child.
+    3. Climb past parents that hold nothing but the candidate.
+    """
+    ranked = sorted(scores, key=lambda k: scores[k], reverse=True)[:5]
+    alternatives = [tags[k] for k in ranked if tags[k] is not best and scores[k] >= 0.75 * best_score]
+    if len(alternatives) >= 3:
+        alt_ancestors = [{id(p) for p in alt.parents} for alt in alternatives]
+        parent = best.parent
+        while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+            if sum(1 for anc in alt_ancestors if id(parent) in anc) >= 3:
+                best = parent
+                break
+            parent = parent.parent
+    last = scores.get(id(best), best_score)
+    threshold = last / 3
+    parent = best.parent
+    while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+        score = scores.get(id(parent))
+        if score is None:
+            parent = parent.parent
+            continue
+        if score < threshold:
             break
-        node = parent
-    return node
+        if score > last:
+            best = parent
+            break
+        last = score
+        parent = parent.parent
+    while (
+        isinstance(best.parent, Tag)
+        and best.parent is not root
+        and best.parent.name != "body"
+        and sum(1 for c in best.parent.children if isinstance(c, Tag)) == 1
+    ):
+        best = best.parent
+    return best
 
 
 def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measures: Measures) -> list[Tag]:
