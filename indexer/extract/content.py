@@ -43,7 +43,7 @@ UNLIKELY = re.compile(
     re.I,
 )
 COMMENTS = re.compile(r"comment|disqus|replies|respond|discuss", re.I)
-MAYBE = re.compile(r"and|article|body|column|content|main|shadow|entry|post|story|text", re.I)
+MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow", re.I)
 POSITIVE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|"
     r"prose|markdown|rich-?text",
