@@ -182,6 +182,7 @@ def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, di
     if best_key is None or final[best_key] <= 0:
         return None, 0.0, final
     best = _promote(tags[best_key], final[best_key], final, tags, root)
+    best = _gather(best, root, measures)
     return best, final.get(id(best), final[best_key]), final
 
 
@@ -227,6 +228,33 @@ def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[
     ):
         best = best.parent
     return best
+
+
+def _gather(best: Tag, root: Tag, measures: Measures, max_levels: int = 10) -> Tag:
+    """Climb to an ancestor when the article continues in blocks beside the chosen one.
+
+    Long articles are often cut into sibling sections deeper than the scoring reaches. An
+    ancestor replaces ``best`` when another of its children is itself article-like: at least
+    two long paragraphs, little link text and no boilerplate class.
+    """
+    node = best
+    chosen = best
+    for _ in range(max_levels):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent is root or parent.name in ("body", "html"):
+            break
+        if any(
+            isinstance(child, Tag)
+            and child is not node
+            and measures.long_paragraph_count(child) >= 2
+            and measures.link_density(child) < 0.1
+            and measures.link_count(child) <= measures.long_paragraph_count(child)
+            and class_weight(child) >= 0
+            for child in parent.children
+        ):
+            chosen = parent
+        node = parent
+    return chosen
 
 
 def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measures: Measures) -> list[Tag]:
