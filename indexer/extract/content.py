@@ -162,8 +162,7 @@ def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, di
             isinstance(d, Tag) and d.name in scored for d in node.descendants
         ):
             continue
-        text = text_of(node)
-        score = 1 + len(_COMMA.findall(text)) + min(len(text) // 100, 3)
+        score = 1 + measures.comma_count(node) + min(size // 100, 3)
         ancestor = node.parent
         level = 0
         while isinstance(ancestor, Tag) and level < 5:

@@ -51,7 +51,7 @@ def prev_next_links(
         if is_gone(a) or a.get("href") is None:
             continue
         rel = " ".join(a.get("rel") or []).lower()
-        label = _label_before(a) + " " + text_of(a)
+        label = _label_before(a) + " " + _head_text(a)
         kind = None
         if "prev" in rel or _PREV_MARK.match(label.strip()):
             kind = "prev"
@@ -71,16 +71,28 @@ def prev_next_links(
 
 
 def _label_before(a: Tag) -> str:
-    """The text in ``a``'s parent block that precedes the link (``"<<:"``, ``"上一篇："``)."""
-    parent = a.parent
-    if not isinstance(parent, Tag):
-        return ""
+    """The text just before the link inside its parent (``"<<:"``, ``"上一篇："``), up to 20 characters."""
     parts: list[str] = []
-    for child in parent.children:
-        if child is a:
+    length = 0
+    for sibling in a.previous_siblings:
+        piece = sibling.get_text() if isinstance(sibling, Tag) else str(sibling)
+        parts.append(piece)
+        length += len(piece.strip())
+        if length >= 20:
             break
-        parts.append(child.get_text() if isinstance(child, Tag) else str(child))
-    return clean_space("".join(parts))[-20:]
+    return clean_space("".join(reversed(parts)))[-20:]
+
+
+def _head_text(a: Tag, limit: int = 40) -> str:
+    """The first ``limit`` or so characters of the link's text."""
+    parts: list[str] = []
+    length = 0
+    for piece in a.strings:
+        parts.append(piece)
+        length += len(piece)
+        if length >= limit:
+            break
+    return clean_space("".join(parts))
 
 
 def _container(a: Tag, measures: Measures) -> Tag:

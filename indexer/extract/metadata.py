@@ -255,6 +255,8 @@ def breadcrumb_category(tags: list[Tag], title: str | None) -> str | None:
 
 
 def _is_breadcrumb(tag: Tag) -> bool:
+    if not tag.attrs:
+        return False
     label = (marker(tag) + " " + str(tag.get("aria-label") or "")).lower()
     return "breadcrumb" in label or "breadcrumblist" in str(tag.get("itemtype") or "").lower()
 

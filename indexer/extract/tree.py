@@ -7,6 +7,7 @@ lists and per-element sums (keyed by ``id(tag)``), recomputed after large remova
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from bs4 import NavigableString, PageElement, Tag
 from indexer.extract.blocks import SKIP_STRINGS
 
 LONG_PARAGRAPH = 120
+_COMMA = re.compile(r"[,，、;；。]")
 
 
 def is_gone(node: PageElement) -> bool:
@@ -42,10 +44,13 @@ def group_by_name(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
 
 def marker(tag: Tag) -> str:
     """The class names and id of ``tag`` joined into one string."""
-    classes = tag.get("class") or []
+    attrs = tag.attrs
+    if not attrs:
+        return " "
+    classes = attrs.get("class") or []
     if isinstance(classes, str):
         classes = [classes]
-    return " ".join(classes) + " " + str(tag.get("id") or "")
+    return " ".join(classes) + " " + str(attrs.get("id") or "")
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Measures:
     linked: dict[int, int] = field(default_factory=dict)
     links: dict[int, int] = field(default_factory=dict)
     long_paragraphs: dict[int, int] = field(default_factory=dict)
+    commas: dict[int, int] = field(default_factory=dict)
 
     def text_len(self, tag: Tag) -> int:
         """Characters of (stripped) text inside ``tag``."""
@@ -72,6 +78,10 @@ class Measures:
         """Number of ``<a href>`` inside ``tag``."""
         return self.links.get(id(tag), 0)
 
+    def comma_count(self, tag: Tag) -> int:
+        """Commas and other clause separators (``,，、;；。``) in ``tag``'s text."""
+        return self.commas.get(id(tag), 0)
+
     def long_paragraph_count(self, tag: Tag) -> int:
         """Number of ``<p>`` with more than ``LONG_PARAGRAPH`` characters inside ``tag``."""
         return self.long_paragraphs.get(id(tag), 0)
@@ -87,6 +97,7 @@ def measure(root: Tag) -> Measures:
     linked: dict[int, int] = defaultdict(int)
     links: dict[int, int] = defaultdict(int)
     longp: dict[int, int] = defaultdict(int)
+    commas: dict[int, int] = defaultdict(int)
     for node in reversed([root, *root.descendants]):
         parent = node.parent
         if isinstance(node, Tag):
@@ -109,8 +120,13 @@ def measure(root: Tag) -> Measures:
                 links[pkey] += links[key]
             if key in longp:
                 longp[pkey] += longp[key]
+            if key in commas:
+                commas[pkey] += commas[key]
         elif parent is not None and isinstance(node, NavigableString) and not isinstance(node, SKIP_STRINGS):
             size = len(node.strip())
             if size:
                 text[id(parent)] += size
-    return Measures(dict(text), dict(linked), dict(links), dict(longp))
+                count = len(_COMMA.findall(node))
+                if count:
+                    commas[id(parent)] += count
+    return Measures(dict(text), dict(linked), dict(links), dict(longp), dict(commas))
