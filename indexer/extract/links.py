@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin
 from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
-from indexer.extract.tree import Measures, is_gone, marker
+from indexer.extract.tree import Measures, attr_words, is_gone, marker
 
 _PREV_MARK = re.compile(
     r"^\s*(?:<<|«|‹|←|上一篇|上一页|上一則|上一篇文章|前一篇|previous(?:\s+(?:article|post|story))?|prev(?:ious)?\.?)\s*[:：]?",
@@ -50,7 +50,7 @@ def prev_next_links(
     for a in anchors:
         if is_gone(a) or a.get("href") is None:
             continue
-        rel = " ".join(a.get("rel") or []).lower()
+        rel = " ".join(attr_words(a, "rel")).lower()
         label = _label_before(a) + " " + _head_text(a)
         kind = None
         if "prev" in rel or _PREV_MARK.match(label.strip()):

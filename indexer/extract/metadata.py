@@ -12,7 +12,7 @@ from typing import Any
 from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
-from indexer.extract.tree import is_gone, marker
+from indexer.extract.tree import attr_words, is_gone, marker
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +153,7 @@ def read_meta(groups: dict[str, list[Tag]]) -> PageMeta:
     meta.category = metas.get("article:section", "section", "category", "parsely-section")
     meta.date = normalise_date(metas.get(*_DATE_META))
     for link in groups.get("link", []):
-        rel = link.get("rel") or []
-        if "canonical" in (rel if isinstance(rel, list) else [rel]) and isinstance(link.get("href"), str):
+        if "canonical" in [r.lower() for r in attr_words(link, "rel")] and isinstance(link.get("href"), str):
             meta.canonical = str(link["href"]).strip() or None
             break
     if not meta.canonical:

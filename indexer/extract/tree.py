@@ -42,6 +42,14 @@ def group_by_name(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
     return groups
 
 
+def attr_words(tag: Tag, name: str) -> list[str]:
+    """A space-separated attribute (``class``, ``rel``) as a list, whether bs4 split it or not."""
+    value = tag.attrs.get(name) if tag.attrs else None
+    if not value:
+        return []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
 def marker(tag: Tag) -> str:
     """The class names and id of ``tag`` joined into one string."""
     attrs = tag.attrs
