@@ -94,7 +94,7 @@ def parse_article(
     recommended, boxes = recommended_links(tags, base, measures)
     for block in [*chain_blocks, *boxes]:
         if not is_gone(block):
-            block.decompose()
+            measures.remove(block)
 
     h1s = [h for h in groups.get("h1", []) if not is_gone(h)]
     first_h1 = h1s[0] if h1s else None
@@ -110,8 +110,7 @@ def parse_article(
     if forced_blocks:
         blocks = forced_blocks
     else:
-        drop_unlikely(body, measures, keep=[candidate] if candidate is not None else [])
-        measures = measure(body)
+        drop_unlikely(tags, measures, keep=[candidate] if candidate is not None else [])
         blocks = _content(body, candidate, semantic_len, measures)
         for block in blocks:
             clean_candidate(block, measures)

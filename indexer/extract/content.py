@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -61,46 +62,60 @@ _COMMA = re.compile(r"[,，、;；。]")
 
 def drop_noise(tags: list[Tag]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
-    drop = frozenset(DROP_TAGS)
+    drop = _DROP
     for tag in tags:
-        if is_gone(tag):
-            continue
-        if tag.name in drop or _is_hidden(tag):
+        if (tag.name in drop or (tag.attrs and _is_hidden(tag))) and not is_gone(tag):
             tag.decompose()
 
 
+_DROP = frozenset(DROP_TAGS)
+
+
 def _is_hidden(tag: Tag) -> bool:
-    if tag.name in ("html", "body"):
-        return False
     attrs = tag.attrs
-    if not attrs:
+    if "hidden" in attrs:
+        return tag.name not in ("html", "body")
+    aria = attrs.get("aria-hidden")
+    if aria is not None and str(aria).lower() == "true" and tag.name not in _ARIA_VISIBLE:
+        return True
+    style = attrs.get("style")
+    if not style:
         return False
-    style = str(attrs.get("style") or "").replace(" ", "").lower()
-    return (
-        "hidden" in attrs
-        or (str(attrs.get("aria-hidden", "")).lower() == "true" and tag.name not in ("span", "i", "img", "figure"))
-        or "display:none" in style
-        or "visibility:hidden" in style
-    )
+    style = str(style).replace(" ", "").lower()
+    return ("display:none" in style or "visibility:hidden" in style) and tag.name not in ("html", "body")
 
 
-def drop_unlikely(root: Tag, measures: Measures, keep: Iterable[Tag] = ()) -> None:
-    """Remove boilerplate blocks named by tag or by class/id, unless they hold the article."""
+_ARIA_VISIBLE = frozenset(("span", "i", "img", "figure", "html", "body"))
+
+
+def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ()) -> None:
+    """Remove boilerplate blocks named by tag or by class/id, unless they hold the article.
+
+    ``tags`` are the page's tags in document order; ``measures`` is kept up to date.
+    """
     protected: set[int] = set()
     for kept in keep:
         node: Tag | None = kept
         while node is not None:
             protected.add(id(node))
             node = node.parent
-    for tag in [t for t in root.descendants if isinstance(t, Tag)]:
-        if is_gone(tag) or id(tag) in protected or tag.name in _NEVER_UNLIKELY:
-            continue
+    for tag in tags:
         by_tag = tag.name in BOILERPLATE_TAGS
-        label = marker(tag)
-        if not by_tag and (len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label)):
+        if not (by_tag or tag.attrs) or tag.name in _NEVER_UNLIKELY or id(tag) in protected or is_gone(tag):
             continue
-        if COMMENTS.search(label) or not _holds_article(tag, measures):
-            tag.decompose()
+        label = marker(tag)
+        plain, comments = _label_kind(label)
+        if not by_tag and plain:
+            continue
+        if comments or not _holds_article(tag, measures):
+            measures.remove(tag)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_kind(label: str) -> tuple[bool, bool]:
+    """``(plain, comments)``: the class/id marker names no boilerplate; it names comments."""
+    plain = len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label) is not None
+    return plain, COMMENTS.search(label) is not None
 
 
 _NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "tbody", "tr", "td", "code", "pre"))
@@ -118,9 +133,17 @@ def link_density(tag: Tag, measures: Measures) -> float:
 
 def class_weight(tag: Tag) -> int:
     """+25 for an article-ish class/id, −25 for a boilerplate-ish one (both can apply)."""
+    attrs = tag.attrs
+    if not attrs:
+        return 0
+    classes = attrs.get("class") or ""
+    return _weight(" ".join(classes) if isinstance(classes, list) else str(classes), str(attrs.get("id") or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _weight(classes: str, ident: str) -> int:
     weight = 0
-    classes = tag.get("class") or []
-    for value in (" ".join(classes) if isinstance(classes, list) else str(classes), str(tag.get("id") or "")):
+    for value in (classes, ident):
         if not value.strip():
             continue
         if NEGATIVE.search(value):

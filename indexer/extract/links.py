@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urldefrag, urljoin
 
@@ -127,7 +128,7 @@ def _related_boxes(tags: list[Tag], measures: Measures) -> list[Tag]:
     for tag in tags:
         if is_gone(tag) or tag.name in skip:
             continue
-        if tag.attrs and RELATED_HINT.search(marker(tag)) and _is_link_list(tag, measures):
+        if tag.attrs and _related_label(marker(tag)) and _is_link_list(tag, measures):
             boxes.append(tag)
         elif tag.name in headings and 0 < measures.text_len(tag) <= 40:
             if tag.name in ("div", "p") and any(isinstance(c, Tag) for c in tag.children):
@@ -138,6 +139,11 @@ def _related_boxes(tags: list[Tag], measures: Measures) -> list[Tag]:
             if isinstance(box, Tag) and box.name not in ("body", "html") and _is_link_list(box, measures):
                 boxes.append(box)
     return boxes
+
+
+@functools.lru_cache(maxsize=4096)
+def _related_label(label: str) -> bool:
+    return RELATED_HINT.search(label) is not None
 
 
 def _is_link_list(tag: Tag, measures: Measures) -> bool:
