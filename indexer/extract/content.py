@@ -64,7 +64,9 @@ def drop_noise(tags: list[Tag]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
     drop = _DROP
     for tag in tags:
-        if (tag.name in drop or (tag.attrs and _is_hidden(tag))) and not is_gone(tag):
+        if is_gone(tag):  # before any attribute access: a gone tag's attributes trigger a subtree search
+            continue
+        if tag.name in drop or (tag.attrs and _is_hidden(tag)):
             tag.decompose()
 
 
@@ -100,8 +102,10 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
             protected.add(id(node))
             node = node.parent
     for tag in tags:
+        if is_gone(tag):
+            continue
         by_tag = tag.name in BOILERPLATE_TAGS
-        if not (by_tag or tag.attrs) or tag.name in _NEVER_UNLIKELY or id(tag) in protected or is_gone(tag):
+        if not (by_tag or tag.attrs) or tag.name in _NEVER_UNLIKELY or id(tag) in protected:
             continue
         label = marker(tag)
         plain, comments = _label_kind(label)
