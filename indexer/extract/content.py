@@ -330,6 +330,11 @@ def semantic_candidate(groups: dict[str, list[Tag]], measures: Measures) -> Tag 
     return None
 
 
+def _is_caption(tag: Tag) -> bool:
+    """Figures and captions are part of the article even when their class says "media"."""
+    return tag.name in ("figure", "figcaption") or "caption" in marker(tag).lower()
+
+
 def clean_candidate(node: Tag, measures: Measures) -> None:
     """Conditional cleaning inside the chosen content: drop link lists and tiny boilerplate."""
     names = frozenset(("div", "section", "ul", "ol", "table", "p", "span", "figure"))
@@ -347,6 +352,6 @@ def clean_candidate(node: Tag, measures: Measures) -> None:
         if (
             (tag.name in ("ul", "ol") and density > 0.7 and size < 1000)
             or (tag.name in ("div", "section", "table") and density > 0.5 and size < 500)
-            or (tag.name != "p" and size < 300 and class_weight(tag) < 0)
+            or (tag.name != "p" and size < 300 and class_weight(tag) < 0 and not _is_caption(tag))
         ):
             tag.decompose()
