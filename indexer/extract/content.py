@@ -350,7 +350,7 @@ def clean_candidate(node: Tag, measures: Measures) -> None:
             continue
         density = measures.link_density(tag)
         if (
-            (tag.name in ("ul", "ol") and density > 0.7 and size < 1000)
+            (tag.name in ("ul", "ol") and density > 0.9 and size < 1000)
             or (tag.name in ("div", "section", "table") and density > 0.5 and size < 500)
             or (tag.name != "p" and size < 300 and class_weight(tag) < 0 and not _is_caption(tag))
         ):
