@@ -181,3 +181,17 @@ def test_build_pipeline_uses_the_corpus_profile(corpus_copy: Path) -> None:
     [result] = list(parse_pages(pages, total=1, workers=1))
     assert result.article is not None
     assert result.article.title.startswith("Date: 2020-08-16")
+
+
+@pytest.mark.parametrize(
+    ("name", "headline", "page_title", "expected"),
+    [
+        ("Health Daily", "Iron in Pregnancy", "Iron in Pregnancy - Health Daily", "Iron in Pregnancy"),
+        ("Iron deficiency", "a lack of iron in the blood", "Iron deficiency - Encyclopedia", "Iron deficiency"),
+    ],
+)
+def test_json_ld_name_or_headline_by_the_page_title(name: str, headline: str, page_title: str, expected: str) -> None:
+    ld = {"@type": "NewsArticle", "name": name, "headline": headline}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    html = generic_page(f"<article><p>{LONG}</p><p>{LONG}</p></article>", head, title=page_title)
+    assert parse_article(html, source="p.html").title == expected

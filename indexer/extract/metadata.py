@@ -199,15 +199,30 @@ _DATE_META = (
 
 
 def _ld_title(obj: dict[str, Any], title_tag: str | None) -> str | None:
-    """JSON-LD ``headline`` or ``name``: when both are given, the one the ``<title>`` repeats."""
+    """JSON-LD ``headline`` or ``name``: when both are given and differ, the one more like the
+    ``<title>`` (some sites put the site's name in ``name``, others a subject in ``headline``)."""
     headline = _name_of(obj.get("headline"))
     name = obj.get("name") if isinstance(obj.get("name"), str) else None
     name = clean_space(name) if name else None
-    if headline and name and title_tag and headline != name:
-        page_title = _norm(title_tag)
-        if _norm(name) in page_title and _norm(headline) not in page_title:
-            return name
+    if (
+        headline
+        and name
+        and title_tag
+        and headline != name
+        and text_similarity(name, title_tag) > text_similarity(headline, title_tag)
+    ):
+        return name
     return headline or None
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Share of ``b``'s text (by characters of its words) made of words that also occur in ``a``."""
+    words_a = set(re.findall(r"\w+", a.casefold()))
+    words_b = re.findall(r"\w+", b.casefold())
+    if not words_b:
+        return 0.0
+    missing = " ".join(w for w in words_b if w not in words_a)
+    return 1 - len(missing) / len(" ".join(words_b))
 
 
 def _ld_breadcrumb_category(obj: dict[str, Any]) -> str | None:
