@@ -57,7 +57,6 @@ NEGATIVE = re.compile(
     re.I,
 )
 _SCORED_TAGS = ("p", "pre", "td", "blockquote", "li", "section", "h2", "h3", "dd")
-_COMMA = re.compile(r"[,，、;；。]")
 
 
 def drop_noise(tags: list[Tag]) -> None:
@@ -128,11 +127,6 @@ _NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "t
 def _holds_article(tag: Tag, measures: Measures) -> bool:
     """A block with several long paragraphs is article text whatever its name says."""
     return measures.long_paragraph_count(tag) >= 3 and measures.link_density(tag) < 0.3
-
-
-def link_density(tag: Tag, measures: Measures) -> float:
-    """Share of ``tag``'s text that sits inside links."""
-    return measures.link_density(tag)
 
 
 def class_weight(tag: Tag) -> int:

@@ -55,10 +55,9 @@ def marker(tag: Tag) -> str:
     attrs = tag.attrs
     if not attrs:
         return " "
-    classes = attrs.get("class") or []
-    if isinstance(classes, str):
-        classes = [classes]
-    return " ".join(classes) + " " + str(attrs.get("id") or "")
+    classes = attrs.get("class") or ""
+    joined = classes if isinstance(classes, str) else " ".join(classes)
+    return joined + " " + str(attrs.get("id") or "")
 
 
 @dataclass
