@@ -78,16 +78,7 @@ def parse_article(
     base = _base_url(groups, meta.canonical, url)
 
     drop_noise(tags)
-    forced_title = forced_date = None
-    forced_blocks: list[Tag] = []
-    if profile is not None:
-        for tag in profile.excluded(soup):
-            if not is_gone(tag):
-                tag.decompose()
-        title_tag = profile.first(soup, profile.title)
-        forced_title = text_of(title_tag) or None if title_tag is not None else None
-        forced_date = _profile_date(profile.first(soup, profile.date))
-        forced_blocks = profile.bodies(soup)
+    forced_title, forced_date, forced_blocks = _apply_profile(soup, profile)
     tags = [t for t in tags if not is_gone(t)]
     measures = measure(soup)
     prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
@@ -114,7 +105,7 @@ def parse_article(
         blocks = _content(body, candidate, semantic_len, measures)
         for block in blocks:
             clean_candidate(block, measures)
-    content_h1 = next((h for b in blocks for h in b.find_all("h1")), None)
+    content_h1 = next((h for b in blocks for h in b.descendants if isinstance(h, Tag) and h.name == "h1"), None)
     title = forced_title or choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
     raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
@@ -144,6 +135,20 @@ def parse_article(
         lang=meta.lang or detect_lang(body_text),
         links=Links(prev=prev, next=nxt, recommended=tuple(recommended)),
     )
+
+
+def _apply_profile(
+    soup: BeautifulSoup, profile: SiteProfile | None
+) -> tuple[str | None, str | None, list[Tag]]:
+    """Remove the profile's excluded elements; return its ``(title, date, body_blocks)``."""
+    if profile is None:
+        return None, None, []
+    for tag in profile.excluded(soup):
+        if not is_gone(tag):
+            tag.decompose()
+    title_tag = profile.first(soup, profile.title)
+    title = (text_of(title_tag) or None) if title_tag is not None else None
+    return title, _profile_date(profile.first(soup, profile.date)), profile.bodies(soup)
 
 
 def _profile_date(tag: Tag | None) -> str | None:
