@@ -38,6 +38,9 @@ from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Tag openings ("<") a page may hold. Real article pages have a few thousand; bs4 needs ~50 µs and
+# ~1 KB per element, so this caps one page at roughly 10 s and a few hundred MB.
+MAX_MARKUP = 300_000
 MIN_TEXT_CHARS = 40
 # The scored pick replaces a semantic <article>/<main> it lies in when it holds this share of its text.
 SCORED_SHARE = 0.75
@@ -71,6 +74,9 @@ def parse_article(
         NoArticleError: the page holds no article text.
     """
     text = _decode(html, source)
+    tags_open = text.count("<")
+    if tags_open > MAX_MARKUP:
+        raise PageError(source, f"too much markup ({tags_open:,} tags; limit {MAX_MARKUP:,})")
     soup = _soup(text, source)
     tags = tags_of(soup)
     groups = group_by_name(tags)

@@ -62,3 +62,9 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 def test_markup_without_text() -> None:
     with pytest.raises(NoArticleError):
         parse_article("<html><head><title>Only a title</title></head><body><img src=a.png></body></html>", source="x")
+
+
+def test_tag_dense_page_is_refused_before_parsing() -> None:
+    html = "<html><body>" + "<div><a href='/x'>y</a></div>" * 200_000 + "</body></html>"
+    with pytest.raises(PageError, match="too much markup"):
+        parse_article(html, source="dense.html")
