@@ -29,6 +29,7 @@ from indexer.extract.metadata import (
     breadcrumb_category,
     choose_title,
     detect_lang,
+    find_byline,
     normalise_date,
     read_meta,
 )
@@ -99,6 +100,9 @@ def parse_article(
     body = soup.body or soup
     info_line = _info_line(first_h1) if first_h1 is not None else _leading_date_line(body)
     category = breadcrumb_category(tags, h1_text) or meta.category
+    byline = find_byline(tags)
+    if byline is not None and byline[1].name not in ("html", "body", "article", "main"):
+        measures.remove(byline[1])  # the byline is metadata, not article text
 
     tags = [t for t in tags if not is_gone(t)]
     groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
@@ -134,7 +138,7 @@ def parse_article(
         url=(meta.canonical and urljoin(base, meta.canonical)) or url,
         source=source,
         date=date,
-        author=meta.author or (author_from_line(info_line) if info_line else None),
+        author=meta.author or (byline and byline[0]) or (author_from_line(info_line) if info_line else None),
         category=category,
         description=meta.description,
         keywords=meta.keywords,

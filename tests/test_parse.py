@@ -195,3 +195,25 @@ def test_json_ld_name_or_headline_by_the_page_title(name: str, headline: str, pa
     head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
     html = generic_page(f"<article><p>{LONG}</p><p>{LONG}</p></article>", head, title=page_title)
     assert parse_article(html, source="p.html").title == expected
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("<p class='byline'>By Jane Doe</p>", "Jane Doe"),
+        ("<span class='author-name'>Written by Li Hua | March 2, 2019</span>", "Li Hua"),
+        ("<a rel='author' href='/u/1'>Ana Ruiz</a> <time>2020-01-01</time>", "Ana Ruiz"),
+        ("<div class='post-author'>Kim Lee May 20, 2019</div>", "Kim Lee"),
+    ],
+)
+def test_byline_element_gives_the_author(byline: str, author: str) -> None:
+    body = f"<div class='post'><h1>Iron in Pregnancy</h1>{byline}<p>{LONG}</p><p>{LONG}</p></div>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert article.author == author
+    assert author not in article.text
+
+
+def test_meta_author_wins_over_byline() -> None:
+    body = f"<div class='post'><p class='byline'>By Somebody Else</p><p>{LONG}</p><p>{LONG}</p></div>"
+    article = parse_article(generic_page(body, "<meta name='author' content='Jane Doe'>"), source="p.html")
+    assert article.author == "Jane Doe"

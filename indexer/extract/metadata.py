@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -147,7 +148,9 @@ def read_meta(groups: dict[str, list[Tag]]) -> PageMeta:
     keywords = metas.get("keywords", "news_keywords")
     if keywords:
         meta.keywords = tuple(k.strip() for k in re.split(r"[,;，、]", keywords) if k.strip())
-    meta.author = metas.get("author", "article:author", "byl", "dc:creator", "dc.creator", "parsely-author")
+    meta.author = metas.get(
+        "dc:creator", "dcterm:creator", "dc.creator", "author", "article:author", "byl", "parsely-author"
+    )
     if meta.author and meta.author.lower().startswith(("http://", "https://")):
         meta.author = None
     meta.category = metas.get("article:section", "section", "category", "parsely-section")
@@ -409,6 +412,53 @@ def _time_tag_date(times: list[Tag]) -> str | None:
         if found:
             return found
     return None
+
+
+_BYLINE_MARK = re.compile(r"byline|author|dateline|writtenby|p-author", re.I)
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written\s+)?by|von|par|por|作者|撰文|文)\s*[:：]?\s+", re.I)
+
+
+_NOT_A_NAME = re.compile(
+    r"^(?:https?:|follow|about the author|sign in|sign up|log ?in|subscribe)|^[\W\d_]+$", re.I
+)
+_WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s", re.I)
+
+
+def _cut_date(text: str) -> str:
+    """``text`` up to the first date (or weekday) written in it."""
+    cut = len(text)
+    for pattern in (_ISO, _MONTH_FIRST, _DAY_FIRST, _WEEKDAY):
+        match = pattern.search(text)
+        if match:
+            cut = min(cut, match.start())
+    return text[:cut]
+
+
+def find_byline(tags: list[Tag]) -> tuple[str, Tag] | None:
+    """The page's byline: ``(author name, element)`` for the first short element marked as such
+    (``rel=author``, ``itemprop=author``, or a class/id like ``byline``/``author``)."""
+    for tag in tags:
+        attrs = tag.attrs
+        if not attrs or is_gone(tag):
+            continue
+        rel = str(attrs.get("rel") or "").lower()
+        itemprop = str(attrs.get("itemprop") or "").lower()
+        if "author" not in rel and "author" not in itemprop and not _is_byline_marker(marker(tag)):
+            continue
+        text = text_of(tag)
+        if not 0 < len(text) < 100:
+            continue
+        name = _BY_PREFIX.sub("", text)
+        name = re.split(r"\s{2,}|\s[|·]\s|\s[-–—]\s", name)[0]
+        name = _cut_date(name).strip(" ,|·-–—")
+        if name and len(name) <= 60 and not _NOT_A_NAME.search(name):
+            return name, tag
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_byline_marker(label: str) -> bool:
+    return _BYLINE_MARK.search(label) is not None
 
 
 _AUTHOR_LINE = re.compile(
