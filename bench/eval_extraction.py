@@ -26,10 +26,12 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from bs4 import BeautifulSoup
 
+from indexer.article import Article
 from indexer.encoding import decode_html
 from indexer.errors import PageError
 from indexer.parse import parse_article
@@ -72,6 +74,9 @@ class PageResult:
     parse_plain_ms: float
     lxml_ms: float
     error: str | None = None
+    date_ok: bool | None = None
+    lang_ok: bool | None = None
+    author_ok: bool | None = None
 
 
 _CLOCK = time.process_time
@@ -135,9 +140,25 @@ def evaluate(folder: Path, repeat: int = 1, *, references: bool = True) -> list[
                 parse_plain_ms=plain_ms,
                 lxml_ms=lxml_ms,
                 error=error,
+                **_metadata_checks(article, expected),
             )
         )
     return results
+
+
+def _metadata_checks(article: Article | None, expected: dict[str, Any]) -> dict[str, bool | None]:
+    """Date (day), language (primary subtag) and author (either contains the other) against the
+    oracle's ``published_time``, ``lang`` and ``byline``; ``None`` where the oracle has none."""
+    checks: dict[str, bool | None] = {"date_ok": None, "lang_ok": None, "author_ok": None}
+    if expected.get("published_time"):
+        checks["date_ok"] = bool(article) and article.date == expected["published_time"][:10]
+    if expected.get("lang"):
+        checks["lang_ok"] = bool(article) and article.lang == expected["lang"].split("-")[0].lower()
+    if expected.get("byline"):
+        want = " ".join(expected["byline"].split()).casefold()
+        got = (article.author or "").casefold() if article else ""
+        checks["author_ok"] = bool(got) and (got in want or want in got)
+    return checks
 
 
 def _lxml_parse(text: str) -> None:
@@ -153,7 +174,7 @@ def _quiet_parse(data: bytes) -> None:
         parse_article(data, source="page.html")
 
 
-def summary(results: list[PageResult]) -> dict[str, float]:
+def summary(results: list[PageResult]) -> dict[str, Any]:
     """Means over pages, and speed totals."""
     n = len(results)
     extract = sum(r.extract_ms for r in results)
@@ -161,6 +182,11 @@ def summary(results: list[PageResult]) -> dict[str, float]:
     plain = sum(r.parse_plain_ms for r in results)
     lxml_total = sum(r.lxml_ms for r in results)
     titled = [r for r in results if r.expected_title]
+    meta = {}
+    for key in ("date_ok", "lang_ok", "author_ok"):
+        judged = [getattr(r, key) for r in results if getattr(r, key) is not None]
+        meta[key.replace("_ok", "_agreement")] = sum(judged) / len(judged) if judged else 0.0
+        meta[key.replace("_ok", "_judged")] = len(judged)
     return {
         "pages": n,
         "precision": statistics.fmean(r.precision for r in results),
@@ -170,6 +196,7 @@ def summary(results: list[PageResult]) -> dict[str, float]:
         "title_exact": sum(r.title_ok for r in results) / n,
         "title_exact_titled": sum(r.title_ok for r in titled) / len(titled) if titled else 0.0,
         "errors": sum(1 for r in results if r.error),
+        **meta,
         "extract_ms_per_page": extract / n,
         "bs4_parse_ms_per_page": parse / n,
         "extract_over_parse": extract / parse if parse else 0.0,
@@ -219,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         f"pages {s['pages']}  P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f} "
         f"(median {s['f1_median']:.3f})  title exact {s['title_exact']:.3f} "
         f"({s['title_exact_titled']:.3f} of titled pages)  errors {s['errors']}"
+    )
+    print(
+        f"metadata agreement: date {s['date_agreement']:.3f} ({s['date_judged']} pages)  "
+        f"lang {s['lang_agreement']:.3f} ({s['lang_judged']})  author {s['author_agreement']:.3f} ({s['author_judged']})"
     )
     print(
         f"extract {s['extract_ms_per_page']:.1f} ms/page ({s['pages_per_s']:.1f} pages/s)  "
