@@ -217,3 +217,13 @@ def test_meta_author_wins_over_byline() -> None:
     body = f"<div class='post'><p class='byline'>By Somebody Else</p><p>{LONG}</p><p>{LONG}</p></div>"
     article = parse_article(generic_page(body, "<meta name='author' content='Jane Doe'>"), source="p.html")
     assert article.author == "Jane Doe"
+
+
+def test_build_refuses_a_bad_site_profile(corpus_copy: Path, tmp_path: Path) -> None:
+    from search import Engine
+
+    (corpus_copy / "artsearch.toml").write_text('[extract]\nbody = ":::"\n', encoding="utf-8")
+    engine = Engine(tmp_path / "index")
+    with pytest.raises(CorpusError, match="bad CSS selector"):
+        engine.build(corpus_copy, workers=1)
+    engine.close()
