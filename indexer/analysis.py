@@ -208,7 +208,7 @@ def normalise_word(word: str) -> str:
     return _stem_cached(folded) if folded.isalpha() else folded
 
 
-class ArticleTokenizer(Tokenizer):  # type: ignore[misc]
+class ArticleTokenizer(Tokenizer):
     """The whole analysis chain in one tokenizer (faster than a chain of Whoosh filters)."""
 
     def __init__(self, stop_words: frozenset[str] = STOP_WORDS, stem: bool = True) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from whoosh.collectors import TopCollector
 
 
-class ExactTopCollector(TopCollector):  # type: ignore[misc]
+class ExactTopCollector(TopCollector):
     """``TopCollector`` that scores every match (STACK.md trap 1).
 
     ``usequality=False`` stops block skipping, but Whoosh still calls ``matcher.replace(minscore)``

@@ -30,7 +30,7 @@ def robertson_idf(doc_count: int, doc_frequency: int) -> float:
     return log(1.0 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
-class ArticleBM25F(scoring.BM25F):  # type: ignore[misc]
+class ArticleBM25F(scoring.BM25F):
     """Whoosh's per-field BM25F with BM25's own idf, one per word, instead of Whoosh's per-field
     ``log(N/(n+1)) + 1``.
 
