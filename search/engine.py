@@ -28,6 +28,7 @@ from indexer.article import Article, make_blurb
 from indexer.corpus import read_page
 from indexer.documents import article_from_fields
 from indexer.errors import ArtsearchError, IndexMissingError, QueryError, UnknownArticleError
+from indexer.extract.profile import PROFILE_NAME, load_profile
 from indexer.parse import parse_article
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
@@ -286,12 +287,18 @@ class Engine:
     def extract(path: str | Path) -> Article:
         """What the indexer extracts from one page file (no index needed).
 
+        The site profile (``artsearch.toml``) of the nearest folder above the page that has one
+        applies, as it does when that folder is indexed.
+
         Raises:
             PageError: the file cannot be read or holds no article.
+            CorpusError: the site profile found is invalid.
         """
         page = Path(path)
         data = read_page(page)
-        return parse_article(data, source=str(page))
+        root = next((d for d in page.resolve().parents if (d / PROFILE_NAME).is_file()), None)
+        profile = load_profile(root) if root is not None else None
+        return parse_article(data, source=str(page), profile=profile)
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> None:

@@ -170,3 +170,14 @@ def test_every_command_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in cli.commands:
         assert f"artsearch {name}" in readme, f"README.md does not document `artsearch {name}`"
+
+
+def test_extract_applies_the_site_profile_above_the_page(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.conftest import page_html
+
+    page = tmp_path / "site" / "a" / "page.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(page_html("Generic Title", before='<div class="headline">Profile Title</div>'), encoding="utf-8")
+    assert json.loads(run(runner, "extract", str(page), "--json"))["title"] == "Generic Title"
+    (tmp_path / "site" / "artsearch.toml").write_text('[extract]\ntitle = "div.headline"\n', encoding="utf-8")
+    assert json.loads(run(runner, "extract", str(page), "--json"))["title"] == "Profile Title"
