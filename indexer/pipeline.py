@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from indexer.article import Article
 from indexer.corpus import PageFile, read_page
 from indexer.errors import PageError
+from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
 
 logger = logging.getLogger(__name__)
@@ -44,7 +48,7 @@ def file_facts(page: PageFile) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def parse_page(page: PageFile) -> PageResult:
+def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
     """Read and parse one page; never raises for a bad page (the reason is in the result)."""
     size, mtime = file_facts(page)
     try:
@@ -53,7 +57,9 @@ def parse_page(page: PageFile) -> PageResult:
         return PageResult(page, None, exc.reason, size, mtime, "")
     digest = hashlib.sha1(data).hexdigest()
     try:
-        article = parse_article(data, source=str(page.path), article_id=page.id, url=page.url_path)
+        article = parse_article(
+            data, source=str(page.path), article_id=page.id, url=page.url_path, profile=profile
+        )
     except PageError as exc:
         return PageResult(page, None, exc.reason, size, mtime, digest)
     except RecursionError:
@@ -70,6 +76,20 @@ def _with_folder_category(article: Article, page_id: str) -> Article:
     from dataclasses import replace
 
     return replace(article, category=page_id.split("/", 1)[0])
+
+
+def corpus_root(page: PageFile) -> Path:
+    """The corpus folder ``page`` belongs to (its path minus its relative path)."""
+    return page.path.parents[len(Path(page.relative).parts) - 1]
+
+
+def _with_profile(pages: Iterable[PageFile]) -> tuple[Iterator[PageFile], SiteProfile | None]:
+    """Load the corpus's site profile (``artsearch.toml``) once, from the first page's corpus."""
+    it = iter(pages)
+    first = next(it, None)
+    if first is None:
+        return iter(()), None
+    return itertools.chain([first], it), load_profile(corpus_root(first))
 
 
 def default_workers() -> int:
@@ -106,8 +126,10 @@ def parse_pages(
     """Parse pages in order, in ``workers`` processes (streaming: bounded memory)."""
     workers = default_workers() if workers is None else max(1, workers)
     done = 0
+    pages, profile = _with_profile(pages)
+    parse = functools.partial(parse_page, profile=profile)
     if workers == 1 or total < PARALLEL_MIN_PAGES:
-        results: Iterable[PageResult] = map(parse_page, pages)
+        results: Iterable[PageResult] = map(parse, pages)
         for result in results:
             done += 1
             if progress:
@@ -116,7 +138,7 @@ def parse_pages(
         return
     context = multiprocessing.get_context(_start_method())
     with context.Pool(workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=2000) as pool:
-        for result in pool.imap(parse_page, pages, chunksize=16):
+        for result in pool.imap(parse, pages, chunksize=16):
             done += 1
             if progress:
                 progress(done, total)

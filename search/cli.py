@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +15,9 @@ from typing import Any
 
 import click
 
-from search import ArtsearchError, Engine
+from search import ArtsearchError, Engine, QueryError
+from search.batch import read_batch_file, trec_lines
+from search.filters import SORTS
 from search.results import Results
 from search.snippets import render_marked
 
@@ -223,7 +227,7 @@ def check(corpus: str | None, index: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @index_option
 @click.option(
     "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Results per page."
@@ -231,31 +235,105 @@ def check(corpus: str | None, index: str | None, as_json: bool) -> None:
 @click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of results.")
 @click.option("--category", default=None, help="Only articles of this category.")
 @click.option("--lang", default=None, help="Only articles in this language (en, zh, ...).")
+@click.option("--after", default=None, metavar="DATE", help="Only articles dated on or after DATE (YYYY-MM-DD).")
+@click.option("--before", default=None, metavar="DATE", help="Only articles dated on or before DATE.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of results."
+)
+@click.option("--html", "as_html", is_flag=True, help="Snippets as HTML: matches in <mark>, the rest escaped.")
+@click.option(
+    "--batch",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Run each line of FILE as a query (`id<TAB>query` or one query a line); one JSON line each.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "trec"]),
+    default="json",
+    show_default=True,
+    help="With --batch: JSON lines, or a TREC run (qid Q0 docid rank score tag).",
+)
 @json_option
 @click.pass_context
 def search(
     ctx: click.Context,
-    query: str,
+    query: str | None,
     index: str | None,
     limit: int,
     page: int,
     category: str | None,
     lang: str | None,
+    after: str | None,
+    before: str | None,
+    sort: str,
+    as_html: bool,
+    batch: str | None,
+    fmt: str,
     as_json: bool,
 ) -> None:
-    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~)."""
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~).
+
+    Without --index or $ARTSEARCH_INDEX, a missing ./.artsearch is first built from ./corpus.
+    """
+    if (query is None) == (batch is None):
+        raise click.UsageError("give either a QUERY or --batch FILE")
     engine = _engine(index)
-    if not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
+    default_location = index is None and not os.environ.get("ARTSEARCH_INDEX")
+    if default_location and not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
         click.echo(
             f"artsearch: no index at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True
         )
         with _progress(ctx, "indexing") as progress:
             engine.build(DEFAULT_CORPUS, progress=progress)
-    results = engine.search(query, limit=limit, page=page, category=category, lang=lang)
+    options: dict[str, Any] = dict(
+        limit=limit, page=page, category=category, lang=lang, after=after, before=before, sort=sort
+    )
+    if batch is not None:
+        _search_batch(engine, Path(batch), fmt, as_html, options)
+        return
+    assert query is not None
+    results = engine.search(query, **options)
     if as_json:
-        _echo_json(results.to_dict())
+        _echo_json(_results_json(results, as_html))
+    elif as_html:
+        _print_html(results)
     else:
         _print_results(results)
+
+
+def _results_json(results: Results, as_html: bool) -> dict[str, Any]:
+    data = results.to_dict()
+    if as_html:
+        for hit, item in zip(results.hits, data["results"], strict=True):
+            item["snippet_html"] = render_marked(hit.snippet, "<mark>", "</mark>", escape=True)
+    return data
+
+
+def _search_batch(engine: Engine, path: Path, fmt: str, as_html: bool, options: dict[str, Any]) -> None:
+    """One line of output per query; a bad query gives an ``error`` line (JSON) or a warning (TREC)."""
+    for qid, text in read_batch_file(path):
+        try:
+            results = engine.search(text, **options)
+        except QueryError as exc:
+            if fmt == "trec":
+                click.echo(f"artsearch: query {qid}: {exc}", err=True)
+            else:
+                _echo_json({"id": qid, "query": text, "error": str(exc)})
+            continue
+        if fmt == "trec":
+            for line in trec_lines(qid, results):
+                click.echo(line)
+        else:
+            _echo_json({"id": qid, **_results_json(results, as_html)})
+
+
+def _print_html(results: Results) -> None:
+    for hit in results.hits:
+        title = html.escape(hit.title)
+        snippet = render_marked(hit.snippet, "<mark>", "</mark>", escape=True)
+        click.echo(f'<li><a href="{html.escape(hit.url or hit.id)}">{title}</a><p>{snippet}</p></li>')
 
 
 def _print_results(results: Results) -> None:
@@ -264,12 +342,17 @@ def _print_results(results: Results) -> None:
         f"{results.total} result{'s' if results.total != 1 else ''} for {results.query!r} "
         f"(page {results.page}, {results.took_ms:.1f} ms)"
     )
-    if results.suggestion:
+    if results.corrected:
+        click.echo(f"no results; showing results for: {results.suggestion}")
+    elif results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
     bold_on, bold_off = click.style("", bold=True, reset=False), "\x1b[22m"
     for rank, hit in enumerate(results.hits, start=first + 1):
         click.echo(f"\n{rank:>3}. {click.style(hit.title, bold=True)}  [{hit.id}]  {hit.score:.2f}")
         click.echo("     " + render_marked(hit.snippet, bold_on, bold_off))
+    if results.facets.get("category"):
+        counts = ", ".join(f"{k or '-'} {v}" for k, v in results.facets["category"].items())
+        click.echo(f"\ncategories: {counts}")
 
 
 @cli.command()

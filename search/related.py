@@ -8,6 +8,8 @@ from whoosh import query as wq
 from whoosh.collectors import TermsCollector, TopCollector
 from whoosh.searching import Searcher
 
+from indexer.cjk import is_cjk_char
+
 KEY_TERMS = 25
 TITLE_TERMS = 8
 
@@ -26,11 +28,14 @@ def key_terms_query(
 ) -> tuple[wq.Query, list[str]]:
     """A weighted OR of the key terms of a stored article (``docnum``) or of ``text``."""
     if docnum is not None:
-        body = searcher.key_terms([docnum], "text", numterms=KEY_TERMS)
-        title = searcher.key_terms([docnum], "title", numterms=TITLE_TERMS)
+        body = searcher.key_terms([docnum], "text", numterms=2 * KEY_TERMS)
+        title = searcher.key_terms([docnum], "title", numterms=2 * TITLE_TERMS)
     else:
-        body = searcher.key_terms_from_text("text", text or "", numterms=KEY_TERMS)
+        body = searcher.key_terms_from_text("text", text or "", numterms=2 * KEY_TERMS)
         title = []
+    # one-character CJK terms (index-time unigrams) are too common to say what an article is about
+    body = [(t, w) for t, w in body if not is_cjk_char(t)][:KEY_TERMS]
+    title = [(t, w) for t, w in title if not is_cjk_char(t)][:TITLE_TERMS]
     subqueries = [wq.Term("text", term, boost=weight) for term, weight in body]
     subqueries += [wq.Term("title", term, boost=weight) for term, weight in title]
     terms = sorted({t for t, _ in body} | {t for t, _ in title})

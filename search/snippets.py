@@ -6,11 +6,13 @@ import html
 from collections.abc import Iterable
 
 from indexer.analysis import ArticleTokenizer
+from indexer.cjk import HIGHLIGHT, cjk_share
 from search.results import Snippet
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 _TOKENIZER = ArticleTokenizer()
+_BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJK punctuation
 
 
 def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
@@ -19,7 +21,7 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         return []
     return [
         (t.startchar, t.endchar, t.text)
-        for t in _TOKENIZER(text, chars=True, removestops=False)
+        for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
         if t.text in terms
     ]
 
@@ -27,10 +29,13 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:
     """The ``width``-character window with the most distinct matched terms (then most matches).
 
-    The window is cut at word boundaries, with ``…`` where it cuts the text; highlight offsets
-    are relative to the returned snippet text.
+    The window is cut at word boundaries (or CJK punctuation), with ``…`` where it cuts the text;
+    highlight offsets are relative to the returned snippet text. Mostly-CJK text gets half the
+    characters.
     """
     flat = " ".join(text.split())
+    if cjk_share(flat) > 0.5:
+        width //= 2  # a CJK character is two columns wide and carries about a word
     found = matches(flat, terms)
     if not found:
         return Snippet(_cut(flat, 0, width)[0])
@@ -55,17 +60,22 @@ def _cut(text: str, start: int, width: int) -> tuple[str, int]:
     """Cut ``text[start:start+width]`` at word boundaries; returns (snippet, offset of its text)."""
     end = min(len(text), start + width)
     if start > 0:
-        space = text.rfind(" ", max(0, start - 15), start + 1)
+        space = _last_break(text, max(0, start - 15), start + 1)
         start = space + 1 if space >= 0 else start
     if end < len(text):
-        space = text.rfind(" ", start + width // 2, end)
-        end = space if space > start else end
+        space = _last_break(text, start + width // 2, end)
+        end = (space + (text[space] != " ")) if space > start else end
     body = text[start:end]
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if end < len(text) else ""
     stripped = body.strip()
     lead_spaces = len(body) - len(body.lstrip())
     return prefix + stripped + suffix, start + lead_spaces - len(prefix)
+
+
+def _last_break(text: str, low: int, high: int) -> int:
+    """Index of the last space or CJK punctuation mark in ``text[low:high]``, or -1."""
+    return max(text.rfind(mark, low, high) for mark in _BREAKS)
 
 
 def render_marked(snippet: Snippet, open_mark: str, close_mark: str, escape: bool = False) -> str:
