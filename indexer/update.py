@@ -74,6 +74,7 @@ class UpdateReport:
     generation: str = ""
     rebuilt: bool = False
     exact: bool = True
+    rewritten: int = 0
 
     @property
     def modified(self) -> bool:
@@ -95,6 +96,7 @@ class UpdateReport:
             "generation": self.generation,
             "rebuilt": self.rebuilt,
             "exact": self.exact,
+            "rewritten": self.rewritten,
         }
 
 
@@ -275,7 +277,14 @@ def _apply(
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_deletions if exact else merge_mostly_deleted)
+        policy = merge_deletions if exact else merge_mostly_deleted
+
+        def counting_policy(writer: Any, segments: list[Any]) -> list[Any]:
+            kept = policy(writer, segments)
+            report.rewritten = sum(seg.doc_count() for seg in segments if seg not in kept)
+            return kept
+
+        writer.commit(mergetype=counting_policy)
         deleted_docs = ix.doc_count_all() - ix.doc_count()
         ix.close()
         write_manifest(gen, plan.manifest)

@@ -192,6 +192,9 @@ def update(
         f"{report.added} added, {report.changed} changed, {report.deleted} deleted, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.2f}s"
     )
+    if report.rewritten:
+        why = " so that scores equal a full rebuild's (--fast skips this)" if report.exact else ""
+        click.echo(f"rewrote {report.rewritten} unchanged articles of segments with replaced ones{why}")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.path}: {skip.reason}")
 

@@ -92,6 +92,7 @@ def test_update_equals_full_rebuild(
     report = updated.update(corpus_copy, workers=workers)
     assert (report.added, report.changed, report.deleted) == (2, 1, 2)
     assert report.unchanged == pages - 1 - 2
+    assert report.rewritten == pages - 1 - 2  # the one segment had deletions: rewritten for exact scores
     rebuilt = Engine(tmp_path / "rebuilt")
     rebuilt.build(corpus_copy, workers=1)
     assert all_ids(updated) == all_ids(rebuilt)
@@ -161,6 +162,7 @@ def test_strict_update_leaves_live_index(index_copy: Path, corpus_copy: Path) ->
     assert sorted(p.name for p in index_copy.iterdir() if p.name.startswith("gen-")) == [live]
     report = Engine(index_copy).update(corpus_copy, workers=1)
     assert report.added == 1
+    assert report.rewritten == 0  # adding pages needs no segment rewrite
     assert [s.path for s in report.skipped] == [str(corpus_copy.resolve() / "empty.html")]
     assert Engine(index_copy).stats().skipped[0]["path"].endswith("empty.html")
 
