@@ -203,6 +203,22 @@ def test_second_writer_waits_then_names_the_lock(index_copy: Path, small_corpus:
         assert Engine(index_copy).search("calcium").total > 0
 
 
+def test_second_writer_waits_for_the_first(index_copy: Path, small_corpus: Path) -> None:
+    held = threading.Event()
+
+    def hold_lock() -> None:
+        with store.writer_lock(index_copy):
+            held.set()
+            threading.Event().wait(0.5)
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    held.wait()
+    report = Engine(index_copy).update(small_corpus, workers=1, wait=30)
+    holder.join()
+    assert report.unchanged == len(list(small_corpus.rglob("*.html")))
+
+
 def test_old_schema_version_asks_for_rebuild(index_copy: Path, small_corpus: Path) -> None:
     gen = store.current_generation(index_copy)
     meta = json.loads((gen / store.META).read_text(encoding="utf-8"))
