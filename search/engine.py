@@ -34,7 +34,7 @@ from indexer.parse import parse_article
 from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
-from search.collect import ExactTopCollector
+from search.collect import ExactTopCollector, id_ranks
 from search.filters import SORTS, category_facets, filter_query
 from search.ranking import weighting
 from search.related import find_related
@@ -75,6 +75,7 @@ class Engine:
         self._pointer: tuple[int, int] | None = None
         self._meta: dict[str, Any] = {}
         self._parser: Any = None
+        self._ranks: list[int] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -98,6 +99,12 @@ class Engine:
         """True when an index has been built at ``index_dir``."""
         return store.pointer_state(self.index_dir) is not None
 
+    def _id_ranks(self, searcher: Searcher) -> list[int]:
+        """Article-id ranks of the open searcher's documents (for ordering equal scores), cached."""
+        if self._ranks is None:
+            self._ranks = id_ranks(searcher)
+        return self._ranks
+
     def _open(self) -> Searcher:
         """The current searcher, reopened if a new generation was published or segments changed."""
         with self._lock:
@@ -113,8 +120,10 @@ class Engine:
                 self._searcher = self._ix.searcher(weighting=weighting())
                 self._parser = user_query.make_parser(self._ix.schema)
                 self._pointer = pointer
+                self._ranks = None
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
+                self._ranks = None
             return self._searcher
 
     # -- building --------------------------------------------------------------------------
@@ -210,9 +219,9 @@ class Engine:
             top: Collector = (
                 SortingCollector(FieldFacet("date", reverse=True), limit * page)
                 if sort == "date"
-                else ExactTopCollector(limit * page)
+                else ExactTopCollector(limit * page, ranks=self._id_ranks(searcher))
             )
-            collector: Collector = CollapseCollector(top, "content_hash", limit=1)
+            collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))
             allow = filter_query(category=category, lang=lang, after=after, before=before)
             if allow is not None:
                 collector = FilterCollector(collector, allow=allow)
