@@ -31,10 +31,8 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 from peers import PEERS  # noqa: E402
 from sitegen import SHARED_IR, generate  # noqa: E402
 
-STOP = set(
-    """the of and to in is that for it with as was on are be by this or from at an what which how there
-    their then these they will such into not but if no""".split()
-)
+from indexer.analysis import STOP_WORDS  # noqa: E402
+
 
 
 def sample_queries(n: int, seed: int = 7) -> list[str]:
@@ -42,7 +40,7 @@ def sample_queries(n: int, seed: int = 7) -> list[str]:
     words: list[str] = []
     for path in sorted(SHARED_IR.glob("*/queries.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            words += [w for w in re.findall(r"[a-z]{3,}", json.loads(line)["text"].lower()) if w not in STOP]
+            words += [w for w in re.findall(r"[a-z]{3,}", json.loads(line)["text"].lower()) if w not in STOP_WORDS]
     rng = random.Random(seed)
     return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(n)]
 

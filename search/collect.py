@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from heapq import heapify, heappush, heapreplace
 from typing import Any
@@ -23,6 +24,10 @@ def id_ranks(searcher: Searcher) -> list[int]:
 class ExactTopCollector(TopCollector):
     """``TopCollector`` that scores every match (STACK.md trap 1) and breaks ties by article id.
 
+    With ``facet`` (a column: document number → value) it also counts every collected document
+    by that value in ``counts``, in the same pass (documents a wrapping collapse or filter
+    collector takes back are uncounted).
+
     ``usequality=False`` stops block skipping, but Whoosh still calls ``matcher.replace(minscore)``
     with the heap's lowest score, and union/intersection matchers then drop sub-matchers whose
     maximum quality is below it — losing documents that would have ranked first. Keeping
@@ -32,9 +37,13 @@ class ExactTopCollector(TopCollector):
     internal document numbers, so an updated index ranks exactly like a rebuilt one.
     """
 
-    def __init__(self, limit: int = 10, ranks: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, limit: int = 10, ranks: Sequence[int] | None = None, facet: Sequence[str] | None = None
+    ) -> None:
         super().__init__(limit, usequality=False)
         self.ranks = ranks
+        self.facet = facet
+        self.counts: Counter[str] = Counter()
 
     def _key(self, docnum: int) -> int:
         return 0 - (self.ranks[docnum] if self.ranks is not None else docnum)
@@ -42,6 +51,8 @@ class ExactTopCollector(TopCollector):
     def _collect(self, global_docnum: int, score: float) -> Any:
         items = self.items
         self.total += 1
+        if self.facet is not None:
+            self.counts[self.facet[global_docnum] or ""] += 1
         item = (score, self._key(global_docnum), global_docnum)
         if len(items) < self.limit:
             heappush(items, item)
@@ -56,6 +67,8 @@ class ExactTopCollector(TopCollector):
         return self._results([(score, docnum) for score, _, docnum in ordered])
 
     def remove(self, global_docnum: int) -> None:
+        if self.facet is not None:
+            self.counts[self.facet[global_docnum] or ""] -= 1
         for i, item in enumerate(self.items):
             if item[2] == global_docnum:
                 self.items.pop(i)

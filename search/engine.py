@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.collectors import (
     CollapseCollector,
     Collector,
-    FilterCollector,
     SortingCollector,
 )
 from whoosh.index import Index
@@ -219,18 +219,25 @@ class Engine:
             top: Collector = (
                 SortingCollector(FieldFacet("date", reverse=True), limit * page)
                 if sort == "date"
-                else ExactTopCollector(limit * page, ranks=self._id_ranks(searcher))
+                else ExactTopCollector(
+                    limit * page, ranks=self._id_ranks(searcher), facet=searcher.reader().column_reader("category")
+                )
             )
             collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))
             allow = filter_query(category=category, lang=lang, after=after, before=before)
-            if allow is not None:
-                collector = FilterCollector(collector, allow=allow)
-            searcher.search_with_collector(parsed, collector)
+            # filters go into the query (scored by ``parsed`` alone): Whoosh's FilterCollector
+            # wrapped around a CollapseCollector bypasses the collapsing
+            filtered = parsed if allow is None else wq.Require(parsed, allow)
+            searcher.search_with_collector(filtered, collector)
             found = collector.results()
             terms = user_query.query_terms(parsed, searcher.reader())
             hits = [self._hit(h, terms) for h in found[(page - 1) * limit : page * limit]]
-            total = len(found)
-            facets = {"category": category_facets(searcher, parsed, allow)}
+            if isinstance(top, ExactTopCollector):
+                counts = {k: v for k, v in top.counts.items() if v > 0}
+                facets = {"category": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+            else:
+                facets = {"category": category_facets(searcher, parsed, allow)}
+            total = sum(facets["category"].values())  # matches, exact duplicates counted once
             correction = suggest(query, searcher, rare=total < SUGGEST_BELOW)
         if correction is not None and total == 0 and correct:
             fixed = self.search(

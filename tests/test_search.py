@@ -167,3 +167,12 @@ def test_engine_top_n_equals_full_ranking(engine: Engine) -> None:
         full = engine.search(text, limit=1000).hits
         top = engine.search(text, limit=5).hits
         assert [h.id for h in top] == [h.id for h in full[:5]], text
+
+
+@pytest.mark.parametrize("query", ["newborn sleep", "pain", "产后", "iron OR calcium"])
+def test_facet_counts_equal_filtered_totals(engine: Engine, query: str) -> None:
+    results = engine.search(query)
+    facets = results.facets["category"]
+    assert sum(facets.values()) == results.total
+    for category, count in facets.items():
+        assert engine.search(query, category=category).total == count
