@@ -34,7 +34,6 @@ from sitegen import SHARED_IR, generate  # noqa: E402
 from indexer.analysis import STOP_WORDS  # noqa: E402
 
 
-
 def sample_queries(n: int, seed: int = 7) -> list[str]:
     """``n`` queries of 1–4 words drawn from the shared collections' query words."""
     words: list[str] = []

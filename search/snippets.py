@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
-from indexer.analysis import ArticleTokenizer
+from indexer.analysis import MAX_TOKEN_CHARS, ArticleTokenizer, normalise_word
 from indexer.cjk import HIGHLIGHT, cjk_share
 from search.results import Snippet
 
@@ -15,15 +16,42 @@ _TOKENIZER = ArticleTokenizer()
 _BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJK punctuation
 
 
+# Text the fast path can read like the tokenizer: no CJK, kana, Hangul or full-width forms.
+_NOT_PLAIN = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_LATIN_TERM = re.compile(r"[a-z0-9]+")
+
+
 def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """``(start, end, term)`` of every token of ``text`` whose indexed form is in ``terms``."""
     if not terms:
         return []
+    if all(_LATIN_TERM.fullmatch(t) for t in terms) and not _NOT_PLAIN.search(text):
+        return _latin_matches(text, terms)
     return [
         (t.startchar, t.endchar, t.text)
         for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
         if t.text in terms
     ]
+
+
+def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """The fast path of :func:`matches`: only words starting like a term are stemmed.
+
+    Snowball stems change a word's ending, not its first two letters, so a word whose first two
+    letters start no term cannot match (the tokenizer's words, the same normalisation). The one
+    exception, ``dying``/``lying``/``tying`` → ``die``/``lie``/``tie``, gets its ``y`` prefix too.
+    """
+    starts = {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
+    prefixes = "|".join(sorted(map(re.escape, starts)))
+    candidates = re.compile(rf"(?<![^\W_])(?:{prefixes})[^\W_]*(?:['’][^\W_]+)*", re.IGNORECASE)
+    found = []
+    for match in candidates.finditer(text):
+        word = match.group()
+        if len(word) <= MAX_TOKEN_CHARS:
+            term = normalise_word(word)
+            if term in terms:
+                found.append((match.start(), match.end(), term))
+    return found
 
 
 def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:
