@@ -139,7 +139,8 @@ def read_page(path: Path) -> bytes:
             return data
         return path.read_bytes()
     except FileNotFoundError:
-        raise PageError(path, "file vanished while reading") from None
+        reason = "broken symlink" if path.is_symlink() else "file vanished while reading"
+        raise PageError(path, reason) from None
     except PermissionError:
         raise PageError(path, "permission denied") from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:

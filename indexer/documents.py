@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from indexer.article import Article
+from indexer.cjk import is_cjk, to_simplified
 from indexer.fingerprint import simhash
 
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|shtml)(?:\.gz)?$", re.I)
@@ -27,9 +28,14 @@ def link_key(url: str) -> str:
 
 
 def category_key(name: str | None) -> str:
-    """The filter form of a category name: case-folded, words joined with ``-``."""
+    """The filter form of a category name: case-folded, words joined with ``-``.
+
+    Traditional Chinese names fold to Simplified (產後 and 产后 are one category).
+    """
     if not name:
         return ""
+    if is_cjk(name):
+        name = to_simplified(name)
     return "-".join(re.findall(r"\w+", name.casefold()))
 
 

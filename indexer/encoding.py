@@ -48,6 +48,7 @@ _SUPERSETS = {
 }
 
 SNIFF_BYTES = 16384
+_CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1f]")
 
 
 class BinaryContentError(ValueError):
@@ -78,7 +79,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(_CONTROL.findall(head))
     return controls > len(head) * 0.05
 
 

@@ -18,6 +18,7 @@ from indexer.extract.blocks import clean_space, iter_blocks, paragraphs_of, text
 from indexer.extract.content import (
     best_candidate,
     clean_candidate,
+    content_blocks,
     drop_noise,
     drop_unlikely,
     semantic_candidate,
@@ -28,14 +29,22 @@ from indexer.extract.metadata import (
     breadcrumb_category,
     choose_title,
     detect_lang,
+    find_byline,
     normalise_date,
     read_meta,
 )
+from indexer.extract.profile import SiteProfile
+from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Tag openings ("<") a page may hold. Real article pages have a few thousand; bs4 needs ~50 µs and
+# ~1 KB per element, so this caps one page at roughly 10 s and a few hundred MB.
+MAX_MARKUP = 300_000
 MIN_TEXT_CHARS = 40
+# The scored pick replaces a semantic <article>/<main> it lies in when it holds this share of its text.
+SCORED_SHARE = 0.75
 _DATE_HINT = re.compile(
     r"((?:19|20)\d\d[-/.年]\s*\d{1,2}[-/.月]\s*\d{1,2})|\b(date|posted|published|updated)\b|发布|时间|來源|来源",
     re.I,
@@ -48,6 +57,7 @@ def parse_article(
     source: str,
     article_id: str | None = None,
     url: str | None = None,
+    profile: SiteProfile | None = None,
 ) -> Article:
     """Extract the article of one page.
 
@@ -57,46 +67,70 @@ def parse_article(
         article_id: the article's id; defaults to ``source`` without its extension.
         url: the page's own URL or root-relative path, the base for relative links when
             the page has no canonical URL.
+        profile: the site's CSS selectors (``artsearch.toml``); they win over the generic
+            extractor for what they name.
 
     Raises:
         PageError: the page cannot be read (binary, too large, undecodable).
         NoArticleError: the page holds no article text.
     """
     text = _decode(html, source)
+    tags_open = text.count("<")
+    if tags_open > MAX_MARKUP:
+        raise PageError(source, f"too much markup ({tags_open:,} tags; limit {MAX_MARKUP:,})")
     soup = _soup(text, source)
-    meta = read_meta(soup)
-    base = _base_url(soup, meta.canonical, url)
+    tags = tags_of(soup)
+    groups = group_by_name(tags)
+    meta = read_meta(groups)
+    base = _base_url(groups, meta.canonical, url)
 
-    drop_noise(soup)
-    prev, nxt, chain_blocks = prev_next_links(soup, base)
-    recommended, boxes = recommended_links(soup, base)
+    drop_noise(tags)
+    forced_title, forced_date, forced_blocks = _apply_profile(soup, profile)
+    tags = [t for t in tags if not is_gone(t)]
+    measures = measure(soup)
+    prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
+    recommended, boxes = recommended_links(tags, base, measures)
     for block in [*chain_blocks, *boxes]:
-        if not block.decomposed:
-            block.decompose()
+        if not is_gone(block):
+            measures.remove(block)
 
-    first_h1 = soup.find("h1")
-    h1_text = text_of(first_h1) if isinstance(first_h1, Tag) else None
+    h1s = [h for h in groups.get("h1", []) if not is_gone(h)]
+    first_h1 = h1s[0] if h1s else None
+    h1_text = text_of(first_h1) if first_h1 is not None else None
     body = soup.body or soup
-    info_line = _info_line(first_h1) if isinstance(first_h1, Tag) else _leading_date_line(body)
-    category = breadcrumb_category(soup, h1_text) or meta.category
+    info_line = _info_line(first_h1) if first_h1 is not None else _leading_date_line(body)
+    category = breadcrumb_category(tags, h1_text) or meta.category
+    byline = find_byline(tags)
+    if byline is not None and byline[1].name not in ("html", "body", "article", "main"):
+        measures.remove(byline[1])  # the byline is metadata, not article text
 
-    candidate = semantic_candidate(soup)
-    drop_unlikely(body, keep=[candidate] if candidate is not None else [])
-    if candidate is None or candidate.decomposed:
-        candidate = best_candidate(body) or body
-    clean_candidate(candidate)
-    content_h1 = candidate.find("h1")
-    title = choose_title(meta, text_of(content_h1) if isinstance(content_h1, Tag) else h1_text)
+    tags = [t for t in tags if not is_gone(t)]
+    groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
+    candidate = semantic_candidate(groups, measures)
+    semantic_len = measures.text_len(candidate) if candidate is not None else 0
+    if forced_blocks:
+        blocks = forced_blocks
+    else:
+        drop_unlikely(tags, measures, keep=[candidate] if candidate is not None else [])
+        blocks = _content(body, candidate, semantic_len, measures)
+        for block in blocks:
+            clean_candidate(block, measures)
+    content_h1 = next((h for b in blocks for h in b.descendants if isinstance(h, Tag) and h.name == "h1"), None)
+    title = forced_title or choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
-    paragraphs = _article_paragraphs(paragraphs_of(candidate), title)
+    raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
+    paragraphs = _article_paragraphs(raw_paragraphs, title)
     if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS and meta.article_body:
         paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r\n\r\n", meta.article_body) if p.strip()]
     total = sum(len(p) for p in paragraphs)
     if total < MIN_TEXT_CHARS:
-        raise NoArticleError(source, f"no article text found ({total} characters of text)")
+        raise NoArticleError(
+            source,
+            f"no article text found ({total} characters of text outside navigation, link lists and boilerplate)",
+        )
 
     body_text = "\n".join(paragraphs)
-    date = meta.date or normalise_date(info_line)
+    date = forced_date or meta.date or normalise_date(info_line)
     return Article(
         id=article_id if article_id is not None else _default_id(source),
         title=title or _fallback_title(paragraphs),
@@ -104,7 +138,7 @@ def parse_article(
         url=(meta.canonical and urljoin(base, meta.canonical)) or url,
         source=source,
         date=date,
-        author=meta.author or (author_from_line(info_line) if info_line else None),
+        author=meta.author or (byline and byline[0]) or (author_from_line(info_line) if info_line else None),
         category=category,
         description=meta.description,
         keywords=meta.keywords,
@@ -113,8 +147,46 @@ def parse_article(
     )
 
 
+def _apply_profile(
+    soup: BeautifulSoup, profile: SiteProfile | None
+) -> tuple[str | None, str | None, list[Tag]]:
+    """Remove the profile's excluded elements; return its ``(title, date, body_blocks)``."""
+    if profile is None:
+        return None, None, []
+    for tag in profile.excluded(soup):
+        if not is_gone(tag):
+            tag.decompose()
+    title_tag = profile.first(soup, profile.title)
+    title = (text_of(title_tag) or None) if title_tag is not None else None
+    return title, _profile_date(profile.first(soup, profile.date)), profile.bodies(soup)
+
+
+def _profile_date(tag: Tag | None) -> str | None:
+    if tag is None:
+        return None
+    raw = tag.get("datetime") or tag.get("content")
+    return normalise_date(raw if isinstance(raw, str) else None) or normalise_date(text_of(tag))
+
+
+def _content(body: Tag, semantic: Tag | None, semantic_len: int, measures: Measures) -> list[Tag]:
+    """The blocks holding the article: the scored best block (with its sibling continuations), or
+    the element the page marks as its article when the scored pick lies outside it or covers
+    less than ``SCORED_SHARE`` of its text."""
+    top, top_score, scores = best_candidate(body, measures)
+    scored = content_blocks(top, scores, top_score, measures) if top is not None else []
+    if semantic is None or is_gone(semantic):
+        return scored or [body]
+    if top is not None and any(parent is semantic for parent in top.parents):
+        inside = [b for b in scored if any(parent is semantic for parent in b.parents)]
+        if sum(measures.text_len(b) for b in inside) >= SCORED_SHARE * semantic_len:
+            return inside
+    return [semantic]
+
+
 def _decode(html: bytes | str, source: str) -> str:
     if isinstance(html, str):
+        if len(html) > MAX_PAGE_BYTES:
+            raise PageError(source, f"page too large ({len(html) / 1e6:.1f} M characters; limit {MAX_PAGE_BYTES // 2**20} Mi)")
         return html
     if len(html) > MAX_PAGE_BYTES:
         raise PageError(
@@ -132,22 +204,23 @@ def _soup(text: str, source: str) -> BeautifulSoup:
     if not text.strip():
         raise PageError(source, "empty file")
     try:
-        return BeautifulSoup(text, "lxml")
+        # Attributes stay plain strings: splitting every class/rel list costs ~15 % of the parse.
+        return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
     except Exception as exc:  # lxml can refuse pathological input; html.parser is the fallback
         logger.debug("lxml failed on %s (%s); falling back to html.parser", source, exc)
     try:
-        return BeautifulSoup(text, "html.parser")
+        return BeautifulSoup(text, "html.parser", multi_valued_attributes=None)
     except Exception as exc:
         raise PageError(source, f"unparseable HTML ({exc.__class__.__name__})") from None
 
 
-def _base_url(soup: BeautifulSoup, canonical: str | None, url: str | None) -> str:
+def _base_url(groups: dict[str, list[Tag]], canonical: str | None, url: str | None) -> str:
     base = url or ""
     if canonical:
         base = urljoin(base, canonical)
-    tag = soup.find("base", href=True)
-    if isinstance(tag, Tag) and isinstance(tag.get("href"), str):
-        base = urljoin(base, str(tag["href"]))
+    for tag in groups.get("base", []):
+        if isinstance(tag.get("href"), str):
+            return urljoin(base, str(tag["href"]))
     return base
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from indexer.article import Article
 from indexer.corpus import PageFile, read_page
 from indexer.errors import PageError
+from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
 
 logger = logging.getLogger(__name__)
@@ -41,7 +48,7 @@ def file_facts(page: PageFile) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def parse_page(page: PageFile) -> PageResult:
+def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
     """Read and parse one page; never raises for a bad page (the reason is in the result)."""
     size, mtime = file_facts(page)
     try:
@@ -50,7 +57,9 @@ def parse_page(page: PageFile) -> PageResult:
         return PageResult(page, None, exc.reason, size, mtime, "")
     digest = hashlib.sha1(data).hexdigest()
     try:
-        article = parse_article(data, source=str(page.path), article_id=page.id, url=page.url_path)
+        article = parse_article(
+            data, source=str(page.path), article_id=page.id, url=page.url_path, profile=profile
+        )
     except PageError as exc:
         return PageResult(page, None, exc.reason, size, mtime, digest)
     except RecursionError:
@@ -69,6 +78,20 @@ def _with_folder_category(article: Article, page_id: str) -> Article:
     return replace(article, category=page_id.split("/", 1)[0])
 
 
+def corpus_root(page: PageFile) -> Path:
+    """The corpus folder ``page`` belongs to (its path minus its relative path)."""
+    return page.path.parents[len(Path(page.relative).parts) - 1]
+
+
+def _with_profile(pages: Iterable[PageFile]) -> tuple[Iterator[PageFile], SiteProfile | None]:
+    """Load the corpus's site profile (``artsearch.toml``) once, from the first page's corpus."""
+    it = iter(pages)
+    first = next(it, None)
+    if first is None:
+        return iter(()), None
+    return itertools.chain([first], it), load_profile(corpus_root(first))
+
+
 def default_workers() -> int:
     """The number of cores this process may use."""
     try:
@@ -83,6 +106,16 @@ def _start_method() -> str:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def _worker_init(parent: int) -> None:
+    """In a worker: leave Ctrl-C to the parent, and die quietly with it (even on SIGKILL)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def parse_pages(
     pages: Iterable[PageFile],
     *,
@@ -93,8 +126,10 @@ def parse_pages(
     """Parse pages in order, in ``workers`` processes (streaming: bounded memory)."""
     workers = default_workers() if workers is None else max(1, workers)
     done = 0
+    pages, profile = _with_profile(pages)
+    parse = functools.partial(parse_page, profile=profile)
     if workers == 1 or total < PARALLEL_MIN_PAGES:
-        results: Iterable[PageResult] = map(parse_page, pages)
+        results: Iterable[PageResult] = map(parse, pages)
         for result in results:
             done += 1
             if progress:
@@ -102,8 +137,8 @@ def parse_pages(
             yield result
         return
     context = multiprocessing.get_context(_start_method())
-    with context.Pool(workers, maxtasksperchild=2000) as pool:
-        for result in pool.imap(parse_page, pages, chunksize=16):
+    with context.Pool(workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=2000) as pool:
+        for result in pool.imap(parse, pages, chunksize=16):
             done += 1
             if progress:
                 progress(done, total)

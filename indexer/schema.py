@@ -6,9 +6,10 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from indexer.analysis import article_analyzer
+from indexer.cjk import ScriptFoldFilter
 
 # Bump whenever fields or analysis change in a way old indexes cannot serve.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # Text fields searched by a bare query, with their default weights (BM25F field boosts).
 TEXT_FIELDS = ("title", "text", "meta")
@@ -30,7 +31,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, phrase=True, sortable=False),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         meta=TEXT(analyzer=analyzer, stored=False, phrase=True),
-        category=ID(stored=True, sortable=True, analyzer=IDTokenizer() | LowercaseFilter()),
+        category=ID(stored=True, sortable=True, analyzer=IDTokenizer() | LowercaseFilter() | ScriptFoldFilter()),
         lang=ID(stored=True, sortable=True, analyzer=IDTokenizer() | LowercaseFilter()),
         date=ID(stored=True, sortable=True),
         links=KEYWORD(stored=False, commas=False, scorable=False),

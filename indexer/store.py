@@ -164,10 +164,45 @@ def _lock_holder(handle: Any) -> str:
     return f" (pid {pid})" if pid.isdigit() else ""
 
 
+def write_json_atomic(path: Path, data: Any, *, indent: int | None = None) -> None:
+    """Write ``data`` as JSON to ``path`` atomically (temp file, fsync, ``os.replace``)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=indent, sort_keys=True, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_meta(gen: Path, meta: dict[str, Any]) -> None:
-    """Write ``meta.json`` of a generation (schema version added)."""
-    data = {"schema_version": SCHEMA_VERSION, **meta}
-    (gen / META).write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    """Write ``meta.json`` of a generation atomically (schema version added)."""
+    write_json_atomic(gen / META, {"schema_version": SCHEMA_VERSION, **meta}, indent=2)
+
+
+def clone_generation(index_dir: Path, source: Path) -> Path:
+    """A new generation holding the files of ``source`` as hard links (copies where links fail).
+
+    Whoosh never rewrites a file in place (new segments, a new TOC, deletions in the TOC), so
+    writing to the clone leaves ``source`` untouched for the readers that still use it.
+    """
+    gen = new_generation(index_dir)
+    try:
+        for entry in sorted(source.iterdir()):
+            if not entry.is_file() or "LOCK" in entry.name or entry.name.startswith("."):
+                continue
+            target = gen / entry.name
+            try:
+                os.link(entry, target)
+            except OSError:
+                shutil.copy2(entry, target)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    return gen
 
 
 def read_meta(gen: Path, index_dir: Path) -> dict[str, Any]:

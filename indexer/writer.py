@@ -132,7 +132,7 @@ def _write_generation(
     manifest: dict[str, dict[str, Any]] = {}
     try:
         for result in parse_pages(pages, total=len(pages), workers=workers, progress=progress):
-            manifest[result.page.relative] = _manifest_entry(result)
+            manifest[result.page.relative] = manifest_entry(result)
             if result.article is None:
                 report.skipped.append(Skip(str(result.page.path), result.reason or "skipped"))
                 continue
@@ -146,7 +146,8 @@ def _write_generation(
     return manifest
 
 
-def _manifest_entry(result: PageResult) -> dict[str, Any]:
+def manifest_entry(result: PageResult) -> dict[str, Any]:
+    """The manifest entry of a parsed (or skipped) page: id, file facts, hash, outcome."""
     return {
         "id": result.page.id,
         "size": result.size,
@@ -157,8 +158,23 @@ def _manifest_entry(result: PageResult) -> dict[str, Any]:
     }
 
 
+def read_manifest(gen: Path) -> dict[str, dict[str, Any]]:
+    """The manifest of a generation (``{}`` when it has none or it is unreadable)."""
+    try:
+        data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        logger.warning("%s/%s is missing or unreadable; every page counts as new", gen.name, MANIFEST)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_manifest(gen: Path, manifest: dict[str, dict[str, Any]]) -> None:
+    """Write the manifest of a generation atomically."""
+    store.write_json_atomic(gen / MANIFEST, manifest)
+
+
 def _write_metadata(gen: Path, corpus: Path, report: BuildReport, manifest: dict[str, Any]) -> None:
-    (gen / MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+    write_manifest(gen, manifest)
     store.write_meta(
         gen,
         {

@@ -16,9 +16,11 @@ from indexer.errors import (
     UnknownArticleError,
 )
 from indexer.writer import BuildReport, Skip
+from search import whoosh_fixes
 from search.engine import Engine
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results, Snippet
 
+whoosh_fixes.apply()
 logging.getLogger("search").addHandler(logging.NullHandler())
 
 __all__ = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +15,9 @@ from typing import Any
 
 import click
 
-from search import ArtsearchError, Engine
+from search import ArtsearchError, Engine, QueryError
+from search.batch import read_batch_file, trec_lines
+from search.filters import SORTS
 from search.results import Results
 from search.snippets import render_marked
 
@@ -151,7 +155,82 @@ def build(
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("corpus", type=click.Path(), default=DEFAULT_CORPUS)
+@index_option
+@click.option(
+    "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped.")
+@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer.")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Do not rewrite segments holding replaced articles (quicker; scores drift until the next merge).",
+)
+@json_option
+@click.pass_context
+def update(
+    ctx: click.Context,
+    corpus: str,
+    index: str | None,
+    workers: int | None,
+    strict: bool,
+    wait: float,
+    fast: bool,
+    as_json: bool,
+) -> None:
+    """Update the index from CORPUS [default: ./corpus]: only new, changed and deleted pages."""
+    with _progress(ctx, "updating") as progress:
+        report = _engine(index).update(
+            corpus, workers=workers, strict=strict, wait=wait, exact=not fast, progress=progress
+        )
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    click.echo(
+        f"{'built' if report.rebuilt else 'updated'} {report.index_dir} from {report.corpus_dir}: "
+        f"{report.added} added, {report.changed} changed, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.2f}s"
+    )
+    if report.rewritten:
+        why = " so that scores equal a full rebuild's (--fast skips this)" if report.exact else ""
+        click.echo(f"rewrote {report.rewritten} unchanged articles of segments with replaced ones{why}")
+    for skip in report.skipped:
+        click.echo(f"  skipped {skip.path}: {skip.reason}")
+
+
+@cli.command()
+@click.argument("corpus", type=click.Path(), required=False)
+@index_option
+@json_option
+def check(corpus: str | None, index: str | None, as_json: bool) -> None:
+    """Check the index against CORPUS [default: the corpus it was built from]; exit 1 on problems."""
+    report = _engine(index).check(corpus)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(
+            f"index {report.index_dir} ({report.generation}): {report.articles} articles, "
+            f"{report.pages} pages in {report.corpus_dir}"
+        )
+        for kind in ("missing", "stale", "orphaned", "duplicates", "unreadable"):
+            items = getattr(report, kind)
+            if items:
+                click.echo(f"{kind}: {len(items)}")
+                for item in items[:20]:
+                    click.echo(f"  {item}")
+                if len(items) > 20:
+                    click.echo(f"  ... {len(items) - 20} more")
+        if report.skipped:
+            click.echo(f"skipped (not indexed, known): {len(report.skipped)}")
+        fix = "artsearch build" if report.unreadable else "artsearch update"
+        click.echo("ok" if report.ok else f"problems found: run `{fix}` to fix them")
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("query", required=False)
 @index_option
 @click.option(
     "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Results per page."
@@ -159,31 +238,105 @@ def build(
 @click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, help="Page of results.")
 @click.option("--category", default=None, help="Only articles of this category.")
 @click.option("--lang", default=None, help="Only articles in this language (en, zh, ...).")
+@click.option("--after", default=None, metavar="DATE", help="Only articles dated on or after DATE (YYYY-MM-DD).")
+@click.option("--before", default=None, metavar="DATE", help="Only articles dated on or before DATE.")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of results."
+)
+@click.option("--html", "as_html", is_flag=True, help="Snippets as HTML: matches in <mark>, the rest escaped.")
+@click.option(
+    "--batch",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Run each line of FILE as a query (`id<TAB>query` or one query a line); one JSON line each.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "trec"]),
+    default="json",
+    show_default=True,
+    help="With --batch: JSON lines, or a TREC run (qid Q0 docid rank score tag).",
+)
 @json_option
 @click.pass_context
 def search(
     ctx: click.Context,
-    query: str,
+    query: str | None,
     index: str | None,
     limit: int,
     page: int,
     category: str | None,
     lang: str | None,
+    after: str | None,
+    before: str | None,
+    sort: str,
+    as_html: bool,
+    batch: str | None,
+    fmt: str,
     as_json: bool,
 ) -> None:
-    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~)."""
+    """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~).
+
+    Without --index or $ARTSEARCH_INDEX, a missing ./.artsearch is first built from ./corpus.
+    """
+    if (query is None) == (batch is None):
+        raise click.UsageError("give either a QUERY or --batch FILE")
     engine = _engine(index)
-    if not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
+    default_location = index is None and not os.environ.get("ARTSEARCH_INDEX")
+    if default_location and not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
         click.echo(
             f"artsearch: no index at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True
         )
         with _progress(ctx, "indexing") as progress:
             engine.build(DEFAULT_CORPUS, progress=progress)
-    results = engine.search(query, limit=limit, page=page, category=category, lang=lang)
+    options: dict[str, Any] = dict(
+        limit=limit, page=page, category=category, lang=lang, after=after, before=before, sort=sort
+    )
+    if batch is not None:
+        _search_batch(engine, Path(batch), fmt, as_html, options)
+        return
+    assert query is not None
+    results = engine.search(query, **options)
     if as_json:
-        _echo_json(results.to_dict())
+        _echo_json(_results_json(results, as_html))
+    elif as_html:
+        _print_html(results)
     else:
         _print_results(results)
+
+
+def _results_json(results: Results, as_html: bool) -> dict[str, Any]:
+    data = results.to_dict()
+    if as_html:
+        for hit, item in zip(results.hits, data["results"], strict=True):
+            item["snippet_html"] = render_marked(hit.snippet, "<mark>", "</mark>", escape=True)
+    return data
+
+
+def _search_batch(engine: Engine, path: Path, fmt: str, as_html: bool, options: dict[str, Any]) -> None:
+    """One line of output per query; a bad query gives an ``error`` line (JSON) or a warning (TREC)."""
+    for qid, text in read_batch_file(path):
+        try:
+            results = engine.search(text, **options)
+        except QueryError as exc:
+            if fmt == "trec":
+                click.echo(f"artsearch: query {qid}: {exc}", err=True)
+            else:
+                _echo_json({"id": qid, "query": text, "error": str(exc)})
+            continue
+        if fmt == "trec":
+            for line in trec_lines(qid, results):
+                click.echo(line)
+        else:
+            _echo_json({"id": qid, **_results_json(results, as_html)})
+
+
+def _print_html(results: Results) -> None:
+    for hit in results.hits:
+        title = html.escape(hit.title)
+        snippet = render_marked(hit.snippet, "<mark>", "</mark>", escape=True)
+        click.echo(f'<li><a href="{html.escape(hit.url or hit.id)}">{title}</a><p>{snippet}</p></li>')
 
 
 def _print_results(results: Results) -> None:
@@ -192,12 +345,17 @@ def _print_results(results: Results) -> None:
         f"{results.total} result{'s' if results.total != 1 else ''} for {results.query!r} "
         f"(page {results.page}, {results.took_ms:.1f} ms)"
     )
-    if results.suggestion:
+    if results.corrected:
+        click.echo(f"no results; showing results for: {results.suggestion}")
+    elif results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
     bold_on, bold_off = click.style("", bold=True, reset=False), "\x1b[22m"
     for rank, hit in enumerate(results.hits, start=first + 1):
         click.echo(f"\n{rank:>3}. {click.style(hit.title, bold=True)}  [{hit.id}]  {hit.score:.2f}")
         click.echo("     " + render_marked(hit.snippet, bold_on, bold_off))
+    if results.facets.get("category"):
+        counts = ", ".join(f"{k or '-'} {v}" for k, v in results.facets["category"].items())
+        click.echo(f"\ncategories: {counts}")
 
 
 @cli.command()

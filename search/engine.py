@@ -8,36 +8,49 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.collectors import CollapseCollector, Collector, FilterCollector, TopCollector
+from whoosh.collectors import (
+    CollapseCollector,
+    Collector,
+    SortingCollector,
+)
 from whoosh.index import Index
 from whoosh.searching import Searcher
+from whoosh.sorting import FieldFacet
 
 from indexer import store
 from indexer.analysis import analyze
 from indexer.article import Article
+from indexer.check import CheckReport, check_index
 from indexer.corpus import read_page
-from indexer.documents import article_from_fields, category_key, content_hash
+from indexer.documents import article_from_fields, content_hash
 from indexer.errors import ArtsearchError, IndexMissingError, QueryError, UnknownArticleError
+from indexer.extract.profile import PROFILE_NAME, load_profile
 from indexer.fingerprint import simhash
 from indexer.parse import parse_article
+from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
+from search.collect import ExactTopCollector, id_ranks
+from search.filters import SORTS, category_facets, filter_query
 from search.ranking import weighting
 from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results
 from search.similarity import IndexView
 from search.snippets import make_snippet
+from search.suggest import suggest
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_INDEX = ".artsearch"
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
+SUGGEST_BELOW = 3  # below this many results, rare words get spelling suggestions too (unknown ones always)
 
 
 def default_index_dir() -> Path:
@@ -66,6 +79,7 @@ class Engine:
         self._meta: dict[str, Any] = {}
         self._parser: Any = None
         self._related_finder: RelatedFinder | None = None
+        self._ranks: list[int] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -89,6 +103,12 @@ class Engine:
         """True when an index has been built at ``index_dir``."""
         return store.pointer_state(self.index_dir) is not None
 
+    def _id_ranks(self, searcher: Searcher) -> list[int]:
+        """Article-id ranks of the open searcher's documents (for ordering equal scores), cached."""
+        if self._ranks is None:
+            self._ranks = id_ranks(searcher)
+        return self._ranks
+
     def _open(self) -> Searcher:
         """The current searcher, reopened if a new generation was published or segments changed."""
         with self._lock:
@@ -104,8 +124,10 @@ class Engine:
                 self._searcher = self._ix.searcher(weighting=weighting())
                 self._parser = user_query.make_parser(self._ix.schema)
                 self._pointer = pointer
+                self._ranks = None
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
+                self._ranks = None
             return self._searcher
 
     # -- building --------------------------------------------------------------------------
@@ -129,6 +151,40 @@ class Engine:
         )
         return report
 
+    def update(
+        self,
+        corpus_dir: str | Path,
+        *,
+        workers: int | None = None,
+        strict: bool = False,
+        wait: float = 0.0,
+        exact: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> UpdateReport:
+        """Re-index only new and changed pages of ``corpus_dir``, drop deleted ones (atomic swap).
+
+        Raises:
+            CorpusError, BuildError, IndexLockedError, IndexVersionError:
+                see :func:`indexer.update.update_index`.
+        """
+        return update_index(
+            Path(corpus_dir),
+            self.index_dir,
+            workers=workers,
+            strict=strict,
+            wait=wait,
+            exact=exact,
+            progress=progress,
+        )
+
+    def check(self, corpus_dir: str | Path | None = None) -> CheckReport:
+        """Compare the index with ``corpus_dir`` (default: the corpus it was built from).
+
+        Raises:
+            IndexMissingError, IndexVersionError, CorpusError: see :func:`indexer.check.check_index`.
+        """
+        return check_index(self.index_dir, Path(corpus_dir) if corpus_dir is not None else None)
+
     # -- querying --------------------------------------------------------------------------
 
     def search(
@@ -139,32 +195,71 @@ class Engine:
         *,
         category: str | None = None,
         lang: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        sort: str = "relevance",
+        correct: bool = True,
     ) -> Results:
-        """Rank articles for ``query``; returns one page of hits with snippets.
+        """Rank articles for ``query``; returns one page of hits with snippets and category facets.
+
+        ``after``/``before`` (``YYYY-MM-DD``, inclusive) keep articles dated in that range;
+        ``sort="date"`` orders by date, newest first. When the query finds little and a close
+        spelling exists, ``suggestion`` holds the corrected query; when it finds nothing (and
+        ``correct``), the results are those of the corrected query and ``corrected`` is true.
 
         Raises:
-            QueryError: the query is empty, too long, or has no searchable words.
+            QueryError: the query is empty, too long, or has no searchable words; a bad date or sort.
             IndexMissingError: no index has been built.
         """
         _check_range("limit", limit, 1, MAX_LIMIT)
         _check_range("page", page, 1, MAX_PAGE)
+        if sort not in SORTS:
+            raise QueryError(sort, f"sort must be one of {', '.join(SORTS)}")
         started = time.perf_counter()
         with self._lock:
             searcher = self._open()
             parsed = user_query.parse_query(query, self._parser)
             parsed = user_query.expand_multiterms(parsed, searcher.reader())
-            top = TopCollector(limit * page, usequality=False)
-            collector: Collector = CollapseCollector(top, "content_hash", limit=1)
-            allow = _filters(category=category, lang=lang)
-            if allow is not None:
-                collector = FilterCollector(collector, allow=allow)
-            searcher.search_with_collector(parsed, collector)
+            top: Collector = (
+                SortingCollector(FieldFacet("date", reverse=True), limit * page)
+                if sort == "date"
+                else ExactTopCollector(
+                    limit * page, ranks=self._id_ranks(searcher), facet=searcher.reader().column_reader("category")
+                )
+            )
+            collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))
+            allow = filter_query(category=category, lang=lang, after=after, before=before)
+            # filters go into the query (scored by ``parsed`` alone): Whoosh's FilterCollector
+            # wrapped around a CollapseCollector bypasses the collapsing
+            filtered = parsed if allow is None else wq.Require(parsed, allow)
+            searcher.search_with_collector(filtered, collector)
             found = collector.results()
             terms = user_query.query_terms(parsed, searcher.reader())
             hits = [self._hit(h, terms) for h in found[(page - 1) * limit : page * limit]]
-            total = len(found)
+            if isinstance(top, ExactTopCollector):
+                counts = {k: v for k, v in top.counts.items() if v > 0}
+                facets = {"category": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+            else:
+                facets = {"category": category_facets(searcher, parsed, allow)}
+            total = sum(facets["category"].values())  # matches, exact duplicates counted once
+            correction = suggest(query, searcher, rare=total < SUGGEST_BELOW)
+        if correction is not None and total == 0 and correct:
+            fixed = self.search(
+                correction.query, limit, page, category=category, lang=lang,
+                after=after, before=before, sort=sort, correct=False,
+            )  # fmt: skip
+            return replace(fixed, query=query, suggestion=correction.query, corrected=True)
         took = (time.perf_counter() - started) * 1000
-        return Results(query=query, total=total, page=page, limit=limit, took_ms=took, hits=hits)
+        return Results(
+            query=query,
+            total=total,
+            page=page,
+            limit=limit,
+            took_ms=took,
+            hits=hits,
+            suggestion=correction.query if correction else None,
+            facets=facets,
+        )
 
     def _hit(self, hit: Any, terms: set[str]) -> Hit:
         stored = hit.fields()
@@ -289,12 +384,18 @@ class Engine:
     def extract(path: str | Path) -> Article:
         """What the indexer extracts from one page file (no index needed).
 
+        The site profile (``artsearch.toml``) of the nearest folder above the page that has one
+        applies, as it does when that folder is indexed.
+
         Raises:
             PageError: the file cannot be read or holds no article.
+            CorpusError: the site profile found is invalid.
         """
         page = Path(path)
         data = read_page(page)
-        return parse_article(data, source=str(page))
+        root = next((d for d in page.resolve().parents if (d / PROFILE_NAME).is_file()), None)
+        profile = load_profile(root) if root is not None else None
+        return parse_article(data, source=str(page), profile=profile)
 
 
 def _related_article(candidate: Candidate) -> RelatedArticle:
@@ -312,17 +413,6 @@ def _related_article(candidate: Candidate) -> RelatedArticle:
 
 def _text_hash(text: str) -> str:
     return content_hash(Article(id="", title="", paragraphs=(text,)))
-
-
-def _filters(*, category: str | None, lang: str | None) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if category:
-        parts.append(wq.Term("category", category_key(category)))
-    if lang:
-        parts.append(wq.Term("lang", lang.strip().lower()))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> None:

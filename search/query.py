@@ -7,6 +7,7 @@ phrases"``, ``AND``/``OR``/``NOT``, ``-word``, ``title:word``, ``category:x``, `
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import re
@@ -19,9 +20,10 @@ from whoosh.reading import IndexReader
 
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
-from search.ranking import FIELD_BOOSTS
+from search.phrase import use_phrase_plugin
+from search.ranking import FIELD_BOOSTS, QTF_POWER
 
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 4000
 MAX_EXPANSIONS = 64  # index terms a prefix, wildcard or fuzzy term may expand to
 MAX_SCANNED = 20_000  # index terms scanned to choose them
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -46,6 +48,10 @@ def make_parser(schema: Schema) -> qparser.QueryParser:
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.remove_plugin_class(qparser.BoostPlugin)
+    # only ``word*`` prefixes: a ``?`` ending a natural-language question is not a wildcard
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.add_plugin(qparser.PrefixPlugin())
+    use_phrase_plugin(parser)  # CJK phrases as bigram chains (search/phrase.py)
     return parser
 
 
@@ -60,15 +66,43 @@ def parse_query(text: str, parser: qparser.QueryParser) -> wq.Query:
         cleaned = cleaned.replace('"', " ")
     cleaned = _MINUS.sub(r"\1NOT ", cleaned)
     try:
-        query = parser.parse(cleaned)
+        query = _parse(parser, cleaned)
     except Exception:  # whoosh's parser can raise on odd input; fall back to plain words
         query = None
     if query is None or _has_errors(query):
         plain = " ".join(_SYNTAX.sub(" ", cleaned).split())
-        query = parser.parse(plain) if plain else wq.NullQuery
+        query = _parse(parser, plain) if plain else wq.NullQuery
     if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
         raise QueryError(text, "no searchable words (only stop words or syntax)")
     return _restructure(query)
+
+
+def _parse(parser: qparser.QueryParser, text: str) -> wq.Query:
+    """Parse, weight repeated words, then normalise (which would otherwise drop the repeats)."""
+    return weight_repeats(parser.parse(text, normalize=False)).normalize()
+
+
+def weight_repeats(query: wq.Query) -> wq.Query:
+    """Merge repeated clauses of each group into one clause boosted by its count ``** QTF_POWER``.
+
+    A word a long query repeats is what the query is about (query term frequency, as in BM25's
+    ``qtf``): ``titles ... titles ... titles`` weighs ``titles`` more than a word said once.
+    """
+
+    def visit(node: wq.Query) -> wq.Query:
+        if not isinstance(node, (wq.Or, wq.And)):
+            return node
+        counts: dict[wq.Query, int] = {}
+        for child in node.subqueries:
+            counts[child] = counts.get(child, 0) + 1
+        if len(counts) == len(node.subqueries):
+            return node
+        merged = [c if n == 1 else c.with_boost(c.boost * n**QTF_POWER) for c, n in counts.items()]
+        clone = copy.copy(node)
+        clone.subqueries = merged
+        return clone
+
+    return query.accept(visit)
 
 
 FILTER_FIELDS = frozenset({"category", "lang", "date", "id", "url"})
@@ -148,7 +182,9 @@ def query_terms(query: wq.Query, reader: IndexReader) -> set[str]:
     """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded)."""
     terms: set[str] = set()
     try:
-        pairs = query.existing_terms(reader, phrases=True, expand=True)
+        # per leaf: Query.existing_terms reuses its `fieldname` argument as a loop variable, so
+        # over a whole tree it drops every field but the first leaf's (Whoosh 2.7 bug)
+        pairs = {p for leaf in query.leaves() for p in leaf.existing_terms(reader, phrases=True, expand=True)}
     except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
         pairs = query.all_terms(phrases=True)
     for field, text in pairs:

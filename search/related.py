@@ -29,9 +29,9 @@ from indexer.fingerprint import near_duplicates, simhash
 from search.linkgraph import NEXT, PREV, RECOMMEND, LinkGraph
 from search.similarity import IndexView
 
-LINK_WEIGHTS = {RECOMMEND: 0.3, PREV: 0.15, NEXT: 0.15}
+LINK_WEIGHTS = {RECOMMEND: 0.15, PREV: 0.1, NEXT: 0.1}
 BACKLINK_FACTOR = 0.5
-CO_CITED_WEIGHT = 0.05
+CO_CITED_WEIGHT = 0.03
 CO_CITED_CAP = 3
 SAME_CATEGORY_WEIGHT = 0.05
 SAME_TITLE_RATIO = 0.92

@@ -54,9 +54,11 @@ class Results:
     hits: list[Hit]
     suggestion: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    corrected: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON shape: ``query, total, page, took_ms, results, suggestion`` (+ ``limit``, ``facets``)."""
+        """JSON shape: ``query, total, page, took_ms, results, suggestion`` (+ ``limit``, ``facets``,
+        ``corrected``: true when the results are those of ``suggestion``, the query finding nothing)."""
         return {
             "query": self.query,
             "total": self.total,
@@ -66,6 +68,7 @@ class Results:
             "results": [h.to_dict() for h in self.hits],
             "suggestion": self.suggestion,
             "facets": self.facets,
+            "corrected": self.corrected,
         }
 
 

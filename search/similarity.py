@@ -24,6 +24,7 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from indexer.analysis import normalise_word
+from indexer.cjk import is_cjk_char
 
 KEY_TERMS = 60
 TITLE_BOOST = 1.0
@@ -36,7 +37,8 @@ MAX_DF_SHARE = 0.5
 MIN_DF_CAP = 20
 FIELDS = ("text", "title")
 
-# Function words beyond the index's stop list: never key terms (they match, but say nothing).
+# Function words beyond the index's stop list: never key terms (they match, but say nothing);
+# nor are one-character CJK terms (index-time unigrams, too common to say what an article is about).
 _FUNCTION_WORDS = """
 about above after again against all almost also although always am among another any anyone anything
 around away because been before being below between both can cannot could did do does doing done
@@ -172,7 +174,7 @@ class IndexView:
         lengths = {f: sum(c.values()) for f, c in counts.items()}
         weights: dict[str, float] = {}
         for term in sorted(set(counts["text"]) | set(counts["title"])):
-            if term in _stop_terms() or self.too_common(term):
+            if term in _stop_terms() or is_cjk_char(term) or self.too_common(term):
                 continue
             tf_text, tf_title = counts["text"].get(term, 0), counts["title"].get(term, 0)
             sat = self.saturation("text", tf_text, lengths["text"]) if tf_text else 0.0

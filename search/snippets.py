@@ -3,34 +3,67 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
-from indexer.analysis import ArticleTokenizer
+from indexer.analysis import MAX_TOKEN_CHARS, ArticleTokenizer, normalise_word
+from indexer.cjk import HIGHLIGHT, cjk_share
 from search.results import Snippet
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 _TOKENIZER = ArticleTokenizer()
+_BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJK punctuation
+
+
+# Text the fast path can read like the tokenizer: no CJK, kana, Hangul or full-width forms.
+_NOT_PLAIN = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_LATIN_TERM = re.compile(r"[a-z0-9]+")
 
 
 def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """``(start, end, term)`` of every token of ``text`` whose indexed form is in ``terms``."""
     if not terms:
         return []
+    if all(_LATIN_TERM.fullmatch(t) for t in terms) and not _NOT_PLAIN.search(text):
+        return _latin_matches(text, terms)
     return [
         (t.startchar, t.endchar, t.text)
-        for t in _TOKENIZER(text, chars=True, removestops=False)
+        for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
         if t.text in terms
     ]
+
+
+def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """The fast path of :func:`matches`: only words starting like a term are stemmed.
+
+    Snowball stems change a word's ending, not its first two letters, so a word whose first two
+    letters start no term cannot match (the tokenizer's words, the same normalisation). The one
+    exception, ``dying``/``lying``/``tying`` → ``die``/``lie``/``tie``, gets its ``y`` prefix too.
+    """
+    starts = {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
+    prefixes = "|".join(sorted(map(re.escape, starts)))
+    candidates = re.compile(rf"(?<![^\W_])(?:{prefixes})[^\W_]*(?:['’][^\W_]+)*", re.IGNORECASE)
+    found = []
+    for match in candidates.finditer(text):
+        word = match.group()
+        if len(word) <= MAX_TOKEN_CHARS:
+            term = normalise_word(word)
+            if term in terms:
+                found.append((match.start(), match.end(), term))
+    return found
 
 
 def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:
     """The ``width``-character window with the most distinct matched terms (then most matches).
 
-    The window is cut at word boundaries, with ``…`` where it cuts the text; highlight offsets
-    are relative to the returned snippet text.
+    The window is cut at word boundaries (or CJK punctuation), with ``…`` where it cuts the text;
+    highlight offsets are relative to the returned snippet text. Mostly-CJK text gets half the
+    characters.
     """
     flat = " ".join(text.split())
+    if cjk_share(flat) > 0.5:
+        width //= 2  # a CJK character is two columns wide and carries about a word
     found = matches(flat, terms)
     if not found:
         return Snippet(_cut(flat, 0, width)[0])
@@ -55,17 +88,22 @@ def _cut(text: str, start: int, width: int) -> tuple[str, int]:
     """Cut ``text[start:start+width]`` at word boundaries; returns (snippet, offset of its text)."""
     end = min(len(text), start + width)
     if start > 0:
-        space = text.rfind(" ", max(0, start - 15), start + 1)
+        space = _last_break(text, max(0, start - 15), start + 1)
         start = space + 1 if space >= 0 else start
     if end < len(text):
-        space = text.rfind(" ", start + width // 2, end)
-        end = space if space > start else end
+        space = _last_break(text, start + width // 2, end)
+        end = (space + (text[space] != " ")) if space > start else end
     body = text[start:end]
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if end < len(text) else ""
     stripped = body.strip()
     lead_spaces = len(body) - len(body.lstrip())
     return prefix + stripped + suffix, start + lead_spaces - len(prefix)
+
+
+def _last_break(text: str, low: int, high: int) -> int:
+    """Index of the last space or CJK punctuation mark in ``text[low:high]``, or -1."""
+    return max(text.rfind(mark, low, high) for mark in _BREAKS)
 
 
 def render_marked(snippet: Snippet, open_mark: str, close_mark: str, escape: bool = False) -> str:

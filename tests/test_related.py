@@ -63,10 +63,10 @@ def tie_corpus(**source_options: object) -> dict[str, str]:
     return {
         "a/source.html": page("Calcium for Mothers", [SHARED], **source_options),  # type: ignore[arg-type]
         "a/bravo.html": page(
-            "Bravo Notes", [SHARED + " Kayaking rivers beside mountain villages brings joy."]
+            "Bravo Notes", [SHARED + " Kayaking rivers near mountain villages brings joy."]
         ),
         "b/charlie.html": page(
-            "Charlie Notes", [SHARED + " Painting lighthouses during winter storms brings joy."]
+            "Charlie Notes", [SHARED + " Painting lighthouses amid winter storms brings joy."]
         ),
         "b/other.html": page("Gardening", ["Tomatoes need sun, water and patience to ripen in summer."]),
     }

@@ -114,4 +114,8 @@ def paragraphs_of(root: Tag) -> list[str]:
 
 def text_of(node: Tag | BeautifulSoup) -> str:
     """All visible text of ``node`` with whitespace collapsed."""
-    return clean_space(" ".join(s for s in node.find_all(string=True) if not isinstance(s, SKIP_STRINGS)))
+    return clean_space(
+        " ".join(
+            s for s in node.descendants if isinstance(s, NavigableString) and not isinstance(s, SKIP_STRINGS)
+        )
+    )

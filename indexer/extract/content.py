@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from indexer.extract.blocks import text_of
+from indexer.extract.tree import Measures, is_gone, marker
 
 # Elements never part of an article's text.
 DROP_TAGS = (
@@ -41,7 +43,8 @@ UNLIKELY = re.compile(
     r"post-?nav|related|recommend|tags?-?list|copyright",
     re.I,
 )
-MAYBE = re.compile(r"and|article|body|column|content|main|shadow|entry|post|story|text", re.I)
+COMMENTS = re.compile(r"comment|disqus|replies|respond|discuss", re.I)
+MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow", re.I)
 POSITIVE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|"
     r"prose|markdown|rich-?text",
@@ -54,68 +57,91 @@ NEGATIVE = re.compile(
     re.I,
 )
 _SCORED_TAGS = ("p", "pre", "td", "blockquote", "li", "section", "h2", "h3", "dd")
-_COMMA = re.compile(r"[,，、;；。]")
 
 
-def marker(tag: Tag) -> str:
-    """The class names and id of ``tag`` joined into one string."""
-    return " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
-
-
-def drop_noise(soup: BeautifulSoup) -> None:
+def drop_noise(tags: list[Tag]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_hidden):
-        tag.decompose()
-
-
-def _is_hidden(tag: Tag) -> bool:
-    if tag.name in ("html", "body"):
-        return False
-    style = str(tag.get("style") or "").replace(" ", "").lower()
-    return (
-        tag.has_attr("hidden")
-        or (str(tag.get("aria-hidden", "")).lower() == "true" and tag.name not in ("span", "i", "img"))
-        or "display:none" in style
-        or "visibility:hidden" in style
-    )
-
-
-def drop_unlikely(root: Tag, keep: Iterable[Tag] = ()) -> None:
-    """Remove boilerplate blocks named by tag or by class/id, unless they hold the article."""
-    kept = set(map(id, keep))
-    for tag in list(root.find_all(True)):
-        if tag.decomposed or id(tag) in kept or tag.name in ("html", "body", "article", "main", "a"):
+    drop = _DROP
+    for tag in tags:
+        if is_gone(tag):  # before any attribute access: a gone tag's attributes trigger a subtree search
             continue
-        if any(id(k) in kept for k in tag.find_all(True)) if kept else False:
-            continue
-        label = marker(tag)
-        by_tag = tag.name in BOILERPLATE_TAGS
-        by_name = UNLIKELY.search(label) and not MAYBE.search(label)
-        if (by_tag or by_name) and not _holds_article(tag):
+        if tag.name in drop or (tag.attrs and _is_hidden(tag)):
             tag.decompose()
 
 
-def _holds_article(tag: Tag) -> bool:
+_DROP = frozenset(DROP_TAGS)
+
+
+def _is_hidden(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if "hidden" in attrs:
+        return tag.name not in ("html", "body")
+    aria = attrs.get("aria-hidden")
+    if aria is not None and str(aria).lower() == "true" and tag.name not in _ARIA_VISIBLE:
+        return True
+    style = attrs.get("style")
+    if not style:
+        return False
+    style = str(style).replace(" ", "").lower()
+    return ("display:none" in style or "visibility:hidden" in style) and tag.name not in ("html", "body")
+
+
+_ARIA_VISIBLE = frozenset(("span", "i", "img", "figure", "html", "body"))
+
+
+def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ()) -> None:
+    """Remove boilerplate blocks named by tag or by class/id, unless they hold the article.
+
+    ``tags`` are the page's tags in document order; ``measures`` is kept up to date.
+    """
+    protected: set[int] = set()
+    for kept in keep:
+        node: Tag | None = kept
+        while node is not None:
+            protected.add(id(node))
+            node = node.parent
+    for tag in tags:
+        if is_gone(tag):
+            continue
+        by_tag = tag.name in BOILERPLATE_TAGS
+        if not (by_tag or tag.attrs) or tag.name in _NEVER_UNLIKELY or id(tag) in protected:
+            continue
+        label = marker(tag)
+        plain, comments = _label_kind(label)
+        if not by_tag and plain:
+            continue
+        if comments or not _holds_article(tag, measures):
+            measures.remove(tag)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_kind(label: str) -> tuple[bool, bool]:
+    """``(plain, comments)``: the class/id marker names no boilerplate; it names comments."""
+    plain = len(label) < 2 or not UNLIKELY.search(label) or MAYBE.search(label) is not None
+    return plain, COMMENTS.search(label) is not None
+
+
+_NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "tbody", "tr", "td", "code", "pre"))
+
+
+def _holds_article(tag: Tag, measures: Measures) -> bool:
     """A block with several long paragraphs is article text whatever its name says."""
-    long_paragraphs = sum(1 for p in tag.find_all("p") if len(text_of(p)) > 120)
-    return long_paragraphs >= 3 and link_density(tag) < 0.3
-
-
-def link_density(tag: Tag) -> float:
-    """Share of ``tag``'s text that sits inside links."""
-    total = len(text_of(tag))
-    if not total:
-        return 0.0
-    linked = sum(len(text_of(a)) for a in tag.find_all("a"))
-    return min(1.0, linked / total)
+    return measures.long_paragraph_count(tag) >= 3 and measures.link_density(tag) < 0.3
 
 
 def class_weight(tag: Tag) -> int:
     """+25 for an article-ish class/id, −25 for a boilerplate-ish one (both can apply)."""
+    attrs = tag.attrs
+    if not attrs:
+        return 0
+    classes = attrs.get("class") or ""
+    return _weight(" ".join(classes) if isinstance(classes, list) else str(classes), str(attrs.get("id") or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _weight(classes: str, ident: str) -> int:
     weight = 0
-    for value in (" ".join(tag.get("class") or []), str(tag.get("id") or "")):
+    for value in (classes, ident):
         if not value.strip():
             continue
         if NEGATIVE.search(value):
@@ -138,17 +164,26 @@ def _tag_bonus(tag: Tag) -> int:
     return 0
 
 
-def best_candidate(root: Tag) -> Tag | None:
-    """The element that holds the most article-like text (readability's scoring)."""
+def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, dict[int, float]]:
+    """The element that holds the most article-like text (readability's scoring).
+
+    Returns ``(best, its_score, all_scores)``; the scores are link-density adjusted.
+    """
     scores: dict[int, float] = {}
     tags: dict[int, Tag] = {}
-    for node in root.find_all(_SCORED_TAGS):
-        text = text_of(node)
-        if len(text) < 25 or (node.name == "li" and len(text) < 80):
+    scored = frozenset(_SCORED_TAGS)
+    containers = frozenset(("section", "td", "li", "blockquote"))
+    for node in root.descendants:
+        if not isinstance(node, Tag) or node.name not in scored:
             continue
-        if node.find(_SCORED_TAGS) is not None and node.name in ("section", "td", "li", "blockquote"):
+        size = measures.text_len(node)
+        if size < 25 or (node.name == "li" and size < 80):
             continue
-        score = 1 + len(_COMMA.findall(text)) + min(len(text) // 100, 3)
+        if node.name in containers and any(
+            isinstance(d, Tag) and d.name in scored for d in node.descendants
+        ):
+            continue
+        score = 1 + measures.comma_count(node) + min(size // 100, 3)
         ancestor = node.parent
         level = 0
         while isinstance(ancestor, Tag) and level < 5:
@@ -162,60 +197,155 @@ def best_candidate(root: Tag) -> Tag | None:
                 break
             ancestor = ancestor.parent
             level += 1
-    best: Tag | None = None
-    best_score = 0.0
-    for key, score in scores.items():
-        final = score * (1 - link_density(tags[key]))
-        if final > best_score:
-            best, best_score = tags[key], final
-    if best is None:
-        return None
-    return _widen(best, best_score, scores, tags)
+    final = {key: score * (1 - measures.link_density(tags[key])) for key, score in scores.items()}
+    best_key = max(final, key=lambda k: final[k], default=None)
+    if best_key is None or final[best_key] <= 0:
+        return None, 0.0, final
+    best = _promote(tags[best_key], final[best_key], final, tags, root)
+    best = _gather(best, root, measures)
+    return best, final.get(id(best), final[best_key]), final
 
 
-def _widen(best: Tag, best_score: float, scores: dict[int, float], tags: dict[int, Tag]) -> Tag:
-    """Climb to the parent when the article's text is split across sibling blocks."""
-    node = best
-    while isinstance(node.parent, Tag) and node.parent.name not in ("body", "html", "[document]"):
-        parent = node.parent
-        siblings = [c for c in parent.find_all(True, recursive=False) if c is not node]
-        strong = [
-            s for s in siblings if scores.get(id(s), 0) * (1 - link_density(s)) >= max(10, best_score * 0.2)
-        ]
-        if not strong:
+def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[int, Tag], root: Tag) -> Tag:
+    """Readability's climb from the best-scored element to the element holding the whole article.
+
+    1. When at least three other top candidates score within 75 % of the best, take their nearest
+       common ancestor with the best (the article is split into several strong blocks).
+    2. Climb while the parent's score does not fall below a third of the child's, and stop at a
+       parent scoring higher than the child.
+    3. Climb past parents that hold nothing but the candidate.
+    """
+    ranked = sorted(scores, key=lambda k: scores[k], reverse=True)[:5]
+    alternatives = [tags[k] for k in ranked if tags[k] is not best and scores[k] >= 0.75 * best_score]
+    if len(alternatives) >= 3:
+        alt_ancestors = [{id(p) for p in alt.parents} for alt in alternatives]
+        parent = best.parent
+        while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+            if sum(1 for anc in alt_ancestors if id(parent) in anc) >= 3:
+                best = parent
+                break
+            parent = parent.parent
+    last = scores.get(id(best), best_score)
+    threshold = last / 3
+    parent = best.parent
+    while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+        score = scores.get(id(parent))
+        if score is None:
+            parent = parent.parent
+            continue
+        if score < threshold:
             break
+        if score > last:
+            best = parent
+            break
+        last = score
+        parent = parent.parent
+    while (
+        isinstance(best.parent, Tag)
+        and best.parent is not root
+        and best.parent.name != "body"
+        and sum(1 for c in best.parent.children if isinstance(c, Tag)) == 1
+    ):
+        best = best.parent
+    return best
+
+
+def _gather(best: Tag, root: Tag, measures: Measures, max_levels: int = 10) -> Tag:
+    """Climb to an ancestor when the article continues in blocks beside the chosen one.
+
+    Long articles are often cut into sibling sections deeper than the scoring reaches. An
+    ancestor replaces ``best`` when another of its children is itself article-like: at least
+    two long paragraphs, little link text and no boilerplate class.
+    """
+    node = best
+    chosen = best
+    for _ in range(max_levels):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent is root or parent.name in ("body", "html"):
+            break
+        if any(
+            isinstance(child, Tag)
+            and child is not node
+            and measures.long_paragraph_count(child) >= 2
+            and measures.link_density(child) < 0.1
+            and measures.link_count(child) <= measures.long_paragraph_count(child)
+            and class_weight(child) >= 0
+            for child in parent.children
+        ):
+            chosen = parent
         node = parent
-    return node
+    return chosen
 
 
-def semantic_candidate(soup: BeautifulSoup) -> Tag | None:
+def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measures: Measures) -> list[Tag]:
+    """``top`` plus the siblings that continue the article (Readability's sibling rule).
+
+    A sibling joins when it scored at least a fifth of the best score, or when it is a paragraph
+    (or a block of paragraphs) with long, sparsely linked text.
+    """
+    parent = top.parent
+    if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+        return [top]
+    threshold = max(10.0, best_score * 0.2)
+    top_marker = marker(top).strip()
+    out: list[Tag] = []
+    for sibling in parent.children:
+        if not isinstance(sibling, Tag):
+            continue
+        if sibling is top:
+            out.append(sibling)
+            continue
+        bonus = best_score * 0.2 if top_marker and marker(sibling).strip() == top_marker else 0.0
+        size = measures.text_len(sibling)
+        density = measures.link_density(sibling)
+        if scores.get(id(sibling), 0.0) + bonus >= threshold or (
+            sibling.name == "p"
+            and ((size > 80 and density < 0.25) or (0 < size <= 80 and density == 0 and _sentence_end(sibling)))
+        ):
+            out.append(sibling)
+    return out
+
+
+def _sentence_end(tag: Tag) -> bool:
+    return bool(re.search(r"\.( |$)", text_of(tag)))
+
+
+def semantic_candidate(groups: dict[str, list[Tag]], measures: Measures) -> Tag | None:
     """An element the page itself marks as the article body, if it holds real text."""
-    body = soup.find(attrs={"itemprop": re.compile(r"articleBody", re.I)})
-    if isinstance(body, Tag) and len(text_of(body)) > 200:
-        return body
-    articles = [a for a in soup.find_all("article") if len(text_of(a)) > 200]
+    for tag in groups.get("*itemprop", []):
+        if not is_gone(tag) and "articlebody" in str(tag.get("itemprop")).lower() and measures.text_len(tag) > 200:
+            return tag
+    articles = [a for a in groups.get("article", []) if not is_gone(a) and measures.text_len(a) > 200]
     if len(articles) == 1:
         return articles[0]
-    mains = soup.find_all("main")
-    if len(mains) == 1 and len(text_of(mains[0])) > 200:
+    mains = [m for m in groups.get("main", []) if not is_gone(m)]
+    if len(mains) == 1 and measures.text_len(mains[0]) > 200:
         return mains[0]
     return None
 
 
-def clean_candidate(node: Tag) -> None:
+def _is_caption(tag: Tag) -> bool:
+    """Figures and captions are part of the article even when their class says "media"."""
+    return tag.name in ("figure", "figcaption") or "caption" in marker(tag).lower()
+
+
+def clean_candidate(node: Tag, measures: Measures) -> None:
     """Conditional cleaning inside the chosen content: drop link lists and tiny boilerplate."""
-    for tag in list(node.find_all(["div", "section", "ul", "ol", "table", "p", "span", "figure"])):
-        if tag.decomposed:
+    names = frozenset(("div", "section", "ul", "ol", "table", "p", "span", "figure"))
+    for tag in [t for t in node.descendants if isinstance(t, Tag) and t.name in names]:
+        if is_gone(tag):
             continue
-        text = text_of(tag)
-        if not text:
-            if tag.name in ("div", "p", "span", "section") and tag.find(["img", "picture", "video"]) is None:
+        size = measures.text_len(tag)
+        if not size:
+            if tag.name in ("div", "p", "span", "section") and not any(
+                isinstance(d, Tag) and d.name in ("img", "picture", "video") for d in tag.descendants
+            ):
                 tag.decompose()
             continue
-        density = link_density(tag)
+        density = measures.link_density(tag)
         if (
-            (tag.name in ("ul", "ol") and density > 0.7 and len(text) < 1000)
-            or (tag.name in ("div", "section", "table") and density > 0.5 and len(text) < 500)
-            or (class_weight(tag) < 0 and len(text) < 300 and tag.name != "p")
+            (tag.name in ("ul", "ol") and density > 0.9 and size < 1000)
+            or (tag.name in ("div", "section", "table") and density > 0.5 and size < 500)
+            or (tag.name != "p" and size < 300 and class_weight(tag) < 0 and not _is_caption(tag))
         ):
             tag.decompose()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urldefrag, urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
+from indexer.extract.tree import Measures, attr_words, is_gone, marker
 
 _PREV_MARK = re.compile(
     r"^\s*(?:<<|«|‹|←|上一篇|上一页|上一則|上一篇文章|前一篇|previous(?:\s+(?:article|post|story))?|prev(?:ious)?\.?)\s*[:：]?",
@@ -40,13 +42,17 @@ def _href(a: Tag, base: str) -> str | None:
     return urldefrag(urljoin(base, href))[0] or None
 
 
-def prev_next_links(soup: BeautifulSoup, base: str) -> tuple[str | None, str | None, list[Tag]]:
+def prev_next_links(
+    anchors: list[Tag], base: str, measures: Measures
+) -> tuple[str | None, str | None, list[Tag]]:
     """Find prev/next article links; returns ``(prev_url, next_url, their_container_blocks)``."""
     prev = nxt = None
     blocks: list[Tag] = []
-    for a in soup.find_all("a", href=True):
-        rel = " ".join(a.get("rel") or []).lower()
-        label = _label_before(a) + " " + text_of(a)
+    for a in anchors:
+        if is_gone(a) or a.get("href") is None:
+            continue
+        rel = " ".join(attr_words(a, "rel")).lower()
+        label = _label_before(a) + " " + _head_text(a)
         kind = None
         if "prev" in rel or _PREV_MARK.match(label.strip()):
             kind = "prev"
@@ -61,38 +67,51 @@ def prev_next_links(soup: BeautifulSoup, base: str) -> tuple[str | None, str | N
             prev = url
         elif kind == "next" and nxt is None:
             nxt = url
-        blocks.append(_container(a))
+        blocks.append(_container(a, measures))
     return prev, nxt, blocks
 
 
 def _label_before(a: Tag) -> str:
-    """The text in ``a``'s parent block that precedes the link (``"<<:"``, ``"上一篇："``)."""
-    parent = a.parent
-    if not isinstance(parent, Tag):
-        return ""
+    """The text just before the link inside its parent (``"<<:"``, ``"上一篇："``), up to 20 characters."""
     parts: list[str] = []
-    for child in parent.children:
-        if child is a:
+    length = 0
+    for sibling in a.previous_siblings:
+        piece = sibling.get_text() if isinstance(sibling, Tag) else str(sibling)
+        parts.append(piece)
+        length += len(piece.strip())
+        if length >= 20:
             break
-        parts.append(child.get_text() if isinstance(child, Tag) else str(child))
-    return clean_space("".join(parts))[-20:]
+    return clean_space("".join(reversed(parts)))[-20:]
 
 
-def _container(a: Tag) -> Tag:
+def _head_text(a: Tag, limit: int = 40) -> str:
+    """The first ``limit`` or so characters of the link's text."""
+    parts: list[str] = []
+    length = 0
+    for piece in a.strings:
+        parts.append(piece)
+        length += len(piece)
+        if length >= limit:
+            break
+    return clean_space("".join(parts))
+
+
+def _container(a: Tag, measures: Measures) -> Tag:
     parent = a.parent if isinstance(a.parent, Tag) else a
-    if parent.name in ("p", "li", "span", "div", "td") and len(text_of(parent)) < 300:
+    if parent.name in ("p", "li", "span", "div", "td") and measures.text_len(parent) < 300:
         return parent
     return a
 
 
-def recommended_links(soup: BeautifulSoup, base: str) -> tuple[list[str], list[Tag]]:
+def recommended_links(tags: list[Tag], base: str, measures: Measures) -> tuple[list[str], list[Tag]]:
     """Links of the page's related/Recommend lists; returns ``(urls, the_list_containers)``."""
     urls: list[str] = []
     containers: list[Tag] = []
-    for box in _related_boxes(soup):
-        if any(box in c.parents for c in containers):
+    for box in _related_boxes(tags, measures):
+        box_parents = {id(p) for p in box.parents}
+        if any(id(c) in box_parents for c in containers):
             continue
-        containers = [c for c in containers if c not in box.parents]
+        containers = [c for c in containers if not any(p is box for p in c.parents)]
         containers.append(box)
     for box in containers:
         for a in box.find_all("a", href=True):
@@ -102,30 +121,31 @@ def recommended_links(soup: BeautifulSoup, base: str) -> tuple[list[str], list[T
     return urls[:MAX_RECOMMENDED], containers
 
 
-def _related_boxes(soup: BeautifulSoup) -> list[Tag]:
+def _related_boxes(tags: list[Tag], measures: Measures) -> list[Tag]:
     boxes: list[Tag] = []
-    for tag in soup.find_all(True):
-        if tag.name in ("html", "body", "article", "main", "a", "script", "style"):
+    skip = frozenset(("html", "body", "article", "main", "a", "script", "style"))
+    headings = frozenset(("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p"))
+    for tag in tags:
+        if is_gone(tag) or tag.name in skip:
             continue
-        marker = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
-        if RELATED_HINT.search(marker) and _is_link_list(tag):
+        if tag.attrs and _related_label(marker(tag)) and _is_link_list(tag, measures):
             boxes.append(tag)
-    for heading in soup.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p"]):
-        if heading.find(True) is not None and heading.name in ("div", "p"):
-            continue
-        if len(text_of(heading)) > 40 or not RELATED_HEADING.match(text_of(heading)):
-            continue
-        box = heading.parent
-        if isinstance(box, Tag) and box.name not in ("body", "html") and _is_link_list(box):
-            boxes.append(box)
+        elif tag.name in headings and 0 < measures.text_len(tag) <= 40:
+            if tag.name in ("div", "p") and any(isinstance(c, Tag) for c in tag.children):
+                continue
+            if not RELATED_HEADING.match(text_of(tag)):
+                continue
+            box = tag.parent
+            if isinstance(box, Tag) and box.name not in ("body", "html") and _is_link_list(box, measures):
+                boxes.append(box)
     return boxes
 
 
-def _is_link_list(tag: Tag) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _related_label(label: str) -> bool:
+    return RELATED_HINT.search(label) is not None
+
+
+def _is_link_list(tag: Tag, measures: Measures) -> bool:
     """At least two links, and most of the text is link text."""
-    links = tag.find_all("a", href=True)
-    if len(links) < 2:
-        return False
-    total = len(text_of(tag))
-    linked = sum(len(text_of(a)) for a in links)
-    return total > 0 and linked >= total * 0.5
+    return measures.link_count(tag) >= 2 and measures.link_density(tag) >= 0.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -9,9 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
+from indexer.extract.tree import attr_words, is_gone, marker
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ class PageMeta:
     """Metadata read from a page's head, JSON-LD and markup (before main-content extraction)."""
 
     title_tag: str | None = None
-    og_title: str | None = None
+    declared_title: str | None = None
     headline: str | None = None
     site_name: str | None = None
     canonical: str | None = None
@@ -38,25 +40,49 @@ class PageMeta:
     lang: str | None = None
     article_body: str | None = None
     h1s: list[str] = field(default_factory=list)
+    h2s: list[str] = field(default_factory=list)
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    for name in names:
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            tag = soup.find("meta", attrs={attr: re.compile(rf"^{re.escape(name)}$", re.I)})
-            if isinstance(tag, Tag):
-                content = tag.get("content")
-                if isinstance(content, str) and content.strip():
-                    return clean_space(content)
-    return None
+class MetaTags:
+    """The ``<meta>`` tags of a page as a lookup: property/name/itemprop/http-equiv → content.
+
+    A tag can name several keys at once (``property="dc:description og:description"``); the first
+    tag giving a key wins.
+    """
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.values: dict[str, str] = {}
+        for tag in tags:
+            content = tag.get("content")
+            if not isinstance(content, str) or not content.strip():
+                continue
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                raw = tag.get(attr)
+                if not isinstance(raw, str):
+                    continue
+                for key in raw.lower().split():
+                    self.values.setdefault(key, content)
+
+    def get(self, *names: str) -> str | None:
+        """The content of the first of ``names`` present, whitespace collapsed."""
+        for name in names:
+            value = self.values.get(name.lower())
+            if value is not None:
+                cleaned = clean_space(value)
+                if cleaned:
+                    return cleaned
+        return None
 
 
-def json_ld_objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+def json_ld_objects(scripts: list[Tag]) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's ``application/ld+json`` scripts (``@graph`` flattened)."""
-    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)}):
-        raw = script.string or script.get_text()
+    for script in scripts:
+        if "ld+json" not in str(script.get("type") or "").lower():
+            continue
+        raw = (script.string or script.get_text()).strip()
+        raw = re.sub(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$", "", raw).strip()
         try:
-            data = json.loads(raw.strip().rstrip(";"))
+            data = json.loads(raw.rstrip(";"))
         except (ValueError, TypeError):
             continue
         stack = [data]
@@ -106,49 +132,41 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
-def read_meta(soup: BeautifulSoup) -> PageMeta:
-    """Collect the metadata of a parsed page (call before boilerplate is removed)."""
+def read_meta(groups: dict[str, list[Tag]]) -> PageMeta:
+    """Collect the metadata of a parsed page from its tags grouped by name (before cleaning)."""
     meta = PageMeta()
-    title = soup.find("title")
-    if isinstance(title, Tag):
-        meta.title_tag = clean_space(title.get_text()) or None
-    meta.og_title = _meta(soup, "og:title", "twitter:title")
-    meta.site_name = _meta(soup, "og:site_name", "application-name")
-    meta.description = _meta(soup, "description", "og:description", "twitter:description")
-    keywords = _meta(soup, "keywords", "news_keywords")
+    metas = MetaTags(groups.get("meta", []))
+    titles = groups.get("title", [])
+    if titles:
+        meta.title_tag = clean_space(titles[0].get_text()) or None
+    meta.declared_title = metas.get(
+        "dc:title", "dcterm:title", "og:title", "weibo:article:title", "weibo:webpage:title", "title",
+        "twitter:title", "parsely-title",
+    )
+    meta.site_name = metas.get("og:site_name", "application-name")
+    meta.description = metas.get("description", "dc:description", "og:description", "twitter:description")
+    keywords = metas.get("keywords", "news_keywords")
     if keywords:
         meta.keywords = tuple(k.strip() for k in re.split(r"[,;，、]", keywords) if k.strip())
-    meta.author = _meta(soup, "author", "article:author", "byl", "dc.creator", "parsely-author")
+    meta.author = metas.get(
+        "dc:creator", "dcterm:creator", "dc.creator", "author", "article:author", "byl", "parsely-author"
+    )
     if meta.author and meta.author.lower().startswith(("http://", "https://")):
         meta.author = None
-    meta.category = _meta(soup, "article:section", "section", "category", "parsely-section")
-    meta.date = normalise_date(
-        _meta(
-            soup,
-            "article:published_time",
-            "datePublished",
-            "date",
-            "pubdate",
-            "publishdate",
-            "dc.date",
-            "dc.date.issued",
-            "sailthru.date",
-            "parsely-pub-date",
-            "og:published_time",
-            "publish-date",
-            "release_date",
-        )
-    )
-    canonical = soup.find("link", rel=lambda v: v is not None and "canonical" in v)
-    if isinstance(canonical, Tag) and isinstance(canonical.get("href"), str):
-        meta.canonical = str(canonical["href"]).strip() or None
+    meta.category = metas.get("article:section", "section", "category", "parsely-section")
+    meta.date = normalise_date(metas.get(*_DATE_META))
+    for link in groups.get("link", []):
+        if "canonical" in [r.lower() for r in attr_words(link, "rel")] and isinstance(link.get("href"), str):
+            meta.canonical = str(link["href"]).strip() or None
+            break
     if not meta.canonical:
-        meta.canonical = _meta(soup, "og:url")
-    meta.lang = _page_lang(soup)
-    for obj in json_ld_objects(soup):
+        meta.canonical = metas.get("og:url")
+    meta.lang = _page_lang(groups, metas)
+    for obj in json_ld_objects(groups.get("script", [])):
         kinds = _ld_type(obj)
         if kinds & _ARTICLE_TYPES:
-            meta.headline = meta.headline or _name_of(obj.get("headline")) or None
+            if meta.headline is None:
+                meta.headline = _ld_title(obj, meta.title_tag)
             meta.author = meta.author or _name_of(obj.get("author"))
             meta.date = meta.date or normalise_date(_name_of(obj.get("datePublished")))
             meta.category = meta.category or _name_of(obj.get("articleSection"))
@@ -158,10 +176,56 @@ def read_meta(soup: BeautifulSoup) -> PageMeta:
                 meta.article_body = body
         if "breadcrumblist" in kinds and not meta.category:
             meta.category = _ld_breadcrumb_category(obj)
-    meta.h1s = [t for t in (text_of(h) for h in soup.find_all("h1")) if t]
+    meta.h1s = [t for t in (text_of(h) for h in groups.get("h1", [])) if t]
+    meta.h2s = [t for t in (text_of(h) for h in groups.get("h2", [])[:50]) if t]
     if not meta.date:
-        meta.date = _time_tag_date(soup)
+        meta.date = _time_tag_date(groups.get("time", []))
     return meta
+
+
+_DATE_META = (
+    "article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "dc.date",
+    "dc:date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "og:published_time",
+    "publish-date",
+    "release_date",
+)
+
+
+def _ld_title(obj: dict[str, Any], title_tag: str | None) -> str | None:
+    """JSON-LD ``headline`` or ``name``: when both are given and differ, the one more like the
+    ``<title>`` (some sites put the site's name in ``name``, others a subject in ``headline``)."""
+    headline = _name_of(obj.get("headline"))
+    name = obj.get("name") if isinstance(obj.get("name"), str) else None
+    name = clean_space(name) if name else None
+    if (
+        headline
+        and name
+        and title_tag
+        and headline != name
+        and text_similarity(name, title_tag) > text_similarity(headline, title_tag)
+    ):
+        return name
+    return headline or None
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Share of ``b``'s text (by characters of its words) made of words that also occur in ``a``."""
+    words_a = set(re.findall(r"\w+", a.casefold()))
+    words_b = re.findall(r"\w+", b.casefold())
+    if not words_b:
+        return 0.0
+    missing = " ".join(w for w in words_b if w not in words_a)
+    return 1 - len(missing) / len(" ".join(words_b))
 
 
 def _ld_breadcrumb_category(obj: dict[str, Any]) -> str | None:
@@ -179,11 +243,11 @@ def _ld_breadcrumb_category(obj: dict[str, Any]) -> str | None:
     return names[0] if names else None
 
 
-def _page_lang(soup: BeautifulSoup) -> str | None:
-    html = soup.find("html")
+def _page_lang(groups: dict[str, list[Tag]], metas: MetaTags) -> str | None:
+    html = groups.get("html", [None])[0]
     raw = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
     if not isinstance(raw, str) or not raw.strip():
-        raw = _meta(soup, "content-language", "og:locale", "dc.language", "language")
+        raw = metas.get("content-language", "og:locale", "dc.language", "language")
     return normalise_lang(raw) if raw else None
 
 
@@ -193,20 +257,10 @@ def normalise_lang(raw: str) -> str | None:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
 
 
-def breadcrumb_category(soup: BeautifulSoup, title: str | None) -> str | None:
+def breadcrumb_category(tags: list[Tag], title: str | None) -> str | None:
     """The category named by the page's breadcrumb trail, if it has one."""
-    trail = soup.find(
-        lambda t: (
-            isinstance(t, Tag)
-            and (
-                "breadcrumb" in " ".join(t.get("class", [])).lower()
-                or "breadcrumb" in str(t.get("id", "")).lower()
-                or "breadcrumb" in str(t.get("aria-label", "")).lower()
-                or "breadcrumblist" in str(t.get("itemtype", "")).lower()
-            )
-        )
-    )
-    if not isinstance(trail, Tag):
+    trail = next((t for t in tags if not is_gone(t) and _is_breadcrumb(t)), None)
+    if trail is None:
         return None
     names = [text_of(a) for a in trail.find_all("a")]
     names = [n for n in names if n and n.lower() not in _HOME_WORDS and n != title]
@@ -217,21 +271,61 @@ def breadcrumb_category(soup: BeautifulSoup, title: str | None) -> str | None:
     return parts[-2] if len(parts) >= 2 else None
 
 
+def _is_breadcrumb(tag: Tag) -> bool:
+    if not tag.attrs:
+        return False
+    label = (marker(tag) + " " + str(tag.get("aria-label") or "")).lower()
+    return "breadcrumb" in label or "breadcrumblist" in str(tag.get("itemtype") or "").lower()
+
+
 def choose_title(meta: PageMeta, content_h1: str | None) -> str | None:
-    """The article's headline: a ``<h1>`` the head agrees with, else og/JSON-LD, else ``<title>``."""
-    heads = [t for t in (meta.og_title, meta.headline, meta.title_tag) if t]
-    candidates = [content_h1] if content_h1 else []
-    candidates += [h for h in meta.h1s if h not in candidates]
-    for h1 in candidates:
-        if any(_same_words(h1, head) or _norm(h1) in _norm(head) for head in heads):
-            return h1
-    if meta.og_title or meta.headline:
-        return strip_site_name(meta.og_title or meta.headline or "", meta.site_name)
+    """The article's headline.
+
+    Order: the headline the page declares (JSON-LD ``headline``, ``dc:title``, ``og:title``,
+    ``twitter:title`` ...; a declared site name is cut off); else a ``<h1>`` that is one of the
+    ``<title>``'s separated parts (the rest being the site name); else the ``<title>`` with a
+    site-name part cut off when enough words remain; else the ``<h1>``.
+    """
+    declared = meta.headline or meta.declared_title
+    if declared:
+        return strip_site_name(declared, meta.site_name)
+    h1s = [content_h1] if content_h1 else []
+    h1s += [h for h in meta.h1s if h not in h1s]
     if meta.title_tag:
-        return strip_site_name(meta.title_tag, meta.site_name)
-    if content_h1:
-        return content_h1
-    return meta.h1s[0] if meta.h1s else None
+        parts = {_norm(p) for p in _TITLE_SEPARATORS.split(meta.title_tag)}
+        for h1 in h1s:
+            if _norm(h1) in parts or _norm(h1) == _norm(meta.title_tag):
+                return h1
+        return clean_title_tag(strip_site_name(meta.title_tag, meta.site_name), meta.h1s + meta.h2s)
+    return h1s[0] if h1s else None
+
+
+_HIERARCHY = re.compile(r" [|\-–—\\/>»] ")
+
+
+def clean_title_tag(title: str, headings: list[str]) -> str:
+    """Cut a site name off a ``<title>`` (Readability's rule: only if enough words remain)."""
+    cut = title
+    hierarchical = False
+    separators = list(_HIERARCHY.finditer(title))
+    if separators:
+        hierarchical = any(m.group(0).strip() in "\\/>»" for m in separators)
+        cut = title[: separators[-1].start()]
+        if len(cut.split()) < 3:
+            cut = re.sub(r"^[^|\-–—\\/>»]*[|\-–—\\/>»]", "", title)
+    elif ": " in title and title.strip() not in headings:
+        cut = title[title.rfind(":") + 1 :]
+        if len(cut.split()) < 3:
+            cut = title[title.find(":") + 1 :]
+        elif len(title[: title.find(":")].split()) > 5:
+            cut = title
+    cut = " ".join(cut.split())
+    count = len(cut.split())
+    if count <= 4 and (
+        not hierarchical or count != len(re.sub(r"[|\-–—\\/>»]+", "", title).split()) - 1
+    ):
+        return " ".join(title.split())
+    return cut
 
 
 def _norm(text: str) -> str:
@@ -243,17 +337,17 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def strip_site_name(title: str, site_name: str | None) -> str:
-    """Remove a site-name prefix or suffix (``"Title - Site"``, ``"Site | Title"``, ``"Title_Site"``)."""
+    """Remove the declared site name when it is a separated prefix or suffix of ``title``.
+
+    ``"Title - Site"``, ``"Site | Title"``, ``"Title_Site"`` → ``"Title"`` for site name ``"Site"``.
+    """
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) < 2:
+    if len(parts) < 2 or not site_name:
         return title.strip()
-    if site_name:
-        kept = [p for p in parts if _norm(p) != _norm(site_name) and _norm(site_name) not in _norm(p)]
-        if kept and len(kept) < len(parts):
-            return _rejoin(title, kept)
-    longest = max(parts, key=lambda p: len(p))
-    if len(_norm(longest).split()) >= 3 or len(longest) >= 8:
-        return _rejoin(title, [longest]) if parts[0] == longest or parts[-1] == longest else title.strip()
+    site = _norm(site_name)
+    kept = [p for p in parts if _norm(p) != site]
+    if kept and len(kept) < len(parts) and (_norm(parts[0]) == site or _norm(parts[-1]) == site):
+        return _rejoin(title, kept)
     return title.strip()
 
 
@@ -311,13 +405,60 @@ def _iso(year: str, month: str, day: str) -> str | None:
     return None
 
 
-def _time_tag_date(soup: BeautifulSoup) -> str | None:
-    for time in soup.find_all("time"):
+def _time_tag_date(times: list[Tag]) -> str | None:
+    for time in times:
         raw = time.get("datetime")
         found = normalise_date(raw if isinstance(raw, str) else None) or normalise_date(text_of(time))
         if found:
             return found
     return None
+
+
+_BYLINE_MARK = re.compile(r"byline|author|dateline|writtenby|p-author", re.I)
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written\s+)?by|von|par|por|作者|撰文|文)\s*[:：]?\s+", re.I)
+
+
+_NOT_A_NAME = re.compile(
+    r"^(?:https?:|follow|about the author|sign in|sign up|log ?in|subscribe)|^[\W\d_]+$", re.I
+)
+_WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s", re.I)
+
+
+def _cut_date(text: str) -> str:
+    """``text`` up to the first date (or weekday) written in it."""
+    cut = len(text)
+    for pattern in (_ISO, _MONTH_FIRST, _DAY_FIRST, _WEEKDAY):
+        match = pattern.search(text)
+        if match:
+            cut = min(cut, match.start())
+    return text[:cut]
+
+
+def find_byline(tags: list[Tag]) -> tuple[str, Tag] | None:
+    """The page's byline: ``(author name, element)`` for the first short element marked as such
+    (``rel=author``, ``itemprop=author``, or a class/id like ``byline``/``author``)."""
+    for tag in tags:
+        attrs = tag.attrs
+        if not attrs or is_gone(tag):
+            continue
+        rel = str(attrs.get("rel") or "").lower()
+        itemprop = str(attrs.get("itemprop") or "").lower()
+        if "author" not in rel and "author" not in itemprop and not _is_byline_marker(marker(tag)):
+            continue
+        text = text_of(tag)
+        if not 0 < len(text) < 100:
+            continue
+        name = _BY_PREFIX.sub("", text)
+        name = re.split(r"\s{2,}|\s[|·]\s|\s[-–—]\s", name)[0]
+        name = _cut_date(name).strip(" ,|·-–—")
+        if name and len(name) <= 60 and not _NOT_A_NAME.search(name):
+            return name, tag
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_byline_marker(label: str) -> bool:
+    return _BYLINE_MARK.search(label) is not None
 
 
 _AUTHOR_LINE = re.compile(

@@ -1,0 +1,228 @@
+"""Speed and memory of artsearch beside tantivy, SQLite FTS5 and vanilla Whoosh.
+
+    python bench/perf.py --pages 10000 [--runs 3] [--queries 1000] [--workdir /tmp/artsearch-perf]
+
+Generates (once, cached in --workdir) a corpus of N pages in the sample site's template from the
+shared IR collections (bench/sitegen.py), then measures, each as the median of --runs runs:
+end-to-end full build (HTML to searchable index, in a fresh process; peak RSS of the builder and
+of its largest worker), index size, warm query latency p50/p95/p99 for 1–4-word queries drawn
+from the collections' query words, ``related`` latency and cold start. The peers index the same
+extracted text and answer the same queries (as OR queries). Prints a Markdown report and writes
+it with the raw figures to --workdir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+from peers import PEERS  # noqa: E402
+from sitegen import SHARED_IR, generate  # noqa: E402
+
+from indexer.analysis import STOP_WORDS  # noqa: E402
+
+
+def sample_queries(n: int, seed: int = 7) -> list[str]:
+    """``n`` queries of 1–4 words drawn from the shared collections' query words."""
+    words: list[str] = []
+    for path in sorted(SHARED_IR.glob("*/queries.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words += [w for w in re.findall(r"[a-z]{3,}", json.loads(line)["text"].lower()) if w not in STOP_WORDS]
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(n)]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"p50": statistics.median(ordered), "p95": pick(0.95), "p99": pick(0.99)}
+
+
+def child_build(corpus: str, index: str, workers: str) -> None:
+    """Run in a fresh process: build, print timing and peak RSS as JSON."""
+    import resource
+
+    from search import Engine
+
+    started = time.perf_counter()
+    report = Engine(index).build(corpus, workers=int(workers) if workers != "auto" else None)
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "indexed": report.indexed,
+                "rss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def child_cold(index: str, query: str) -> None:
+    """Run in a fresh process: open the index and answer one query."""
+    started = time.perf_counter()
+    from search import Engine
+
+    imported = time.perf_counter()
+    Engine(index).search(query)
+    done = time.perf_counter()
+    print(json.dumps({"open_and_query_ms": (done - imported) * 1000, "with_imports_ms": (done - started) * 1000}))
+
+
+def run_child(*args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def measure_artsearch(corpus: Path, workdir: Path, runs: int, queries: list[str]) -> dict[str, object]:
+    from search import Engine
+
+    index = workdir / "index"
+    builds = [run_child("_build", str(corpus), str(index), "auto") for _ in range(runs)]
+    seconds = statistics.median(b["seconds"] for b in builds)
+    engine = Engine(index)
+    gen = next(p for p in index.iterdir() if p.name.startswith("gen-"))
+    for q in queries[:50]:
+        engine.search(q)
+    latencies = []
+    for q in queries:
+        t = time.perf_counter()
+        engine.search(q)
+        latencies.append((time.perf_counter() - t) * 1000)
+    ids = [h.id for q in queries[:40] for h in engine.search(q, limit=5).hits][:200]
+    related = []
+    for article_id in ids:
+        t = time.perf_counter()
+        engine.related(article_id)
+        related.append((time.perf_counter() - t) * 1000)
+    colds = [run_child("_cold", str(index), queries[0]) for _ in range(runs)]
+    return {
+        "pages": builds[0]["indexed"],
+        "build_seconds": seconds,
+        "pages_per_s": builds[0]["indexed"] / seconds,
+        "rss_builder_mb": max(b["rss_self_mb"] for b in builds),
+        "rss_worker_mb": max(b["rss_children_mb"] for b in builds),
+        "index_mb": dir_size(gen) / 1e6,
+        "query_ms": percentiles(latencies),
+        "related_ms": percentiles(related),
+        "cold_ms": statistics.median(c["open_and_query_ms"] for c in colds),
+        "cold_with_imports_ms": statistics.median(c["with_imports_ms"] for c in colds),
+    }
+
+
+def extracted_docs(corpus: Path) -> list[tuple[str, str, str]]:
+    from indexer.corpus import walk_corpus
+    from indexer.pipeline import parse_pages
+
+    pages = list(walk_corpus(corpus))
+    return [
+        (r.article.id, r.article.title, r.article.text)
+        for r in parse_pages(pages, total=len(pages))
+        if r.article is not None
+    ]
+
+
+def measure_peers(docs: list[tuple[str, str, str]], runs: int, queries: list[str]) -> dict[str, dict[str, object]]:
+    results: dict[str, dict[str, object]] = {}
+    for peer_class in PEERS:
+        times = []
+        peer = None
+        for _ in range(runs):
+            if peer is not None:
+                peer.close()
+            peer = peer_class()
+            t = time.perf_counter()
+            peer.build(iter(docs))
+            times.append(time.perf_counter() - t)
+        assert peer is not None
+        for q in queries[:50]:
+            peer.search(q)
+        latencies = []
+        for q in queries:
+            t = time.perf_counter()
+            peer.search(q)
+            latencies.append((time.perf_counter() - t) * 1000)
+        peer.close()
+        seconds = statistics.median(times)
+        results[peer_class.name] = {"docs_per_s": len(docs) / seconds, "query_ms": percentiles(latencies)}
+    return results
+
+
+def report(n: int, runs: int, ours: dict, peers: dict) -> str:
+    q, r = ours["query_ms"], ours["related_ms"]
+    lines = [
+        f"### {n:,} pages — {time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, median of {runs} runs",
+        "",
+        "| artsearch | value |",
+        "|---|---|",
+        f"| full build, HTML → searchable index | {ours['build_seconds']:.1f} s ({ours['pages_per_s']:,.0f} pages/s) |",
+        f"| peak RSS: builder / largest worker | {ours['rss_builder_mb']:.0f} MB / {ours['rss_worker_mb']:.0f} MB |",
+        f"| index size | {ours['index_mb']:.0f} MB |",
+        f"| query p50 / p95 / p99 (1–4 words, warm) | {q['p50']:.1f} / {q['p95']:.1f} / {q['p99']:.1f} ms |",
+        f"| related p50 / p95 | {r['p50']:.1f} / {r['p95']:.1f} ms |",
+        f"| cold start: open + first query (with imports) | {ours['cold_ms']:.0f} ms ({ours['cold_with_imports_ms']:.0f} ms) |",
+        "",
+        "| engine (same extracted text, same queries) | build docs/s | query p50 / p95 ms | p50 vs artsearch |",
+        "|---|---|---|---|",
+    ]
+    for name, data in peers.items():
+        pq = data["query_ms"]
+        lines.append(
+            f"| {name} | {data['docs_per_s']:,.0f} | {pq['p50']:.2f} / {pq['p95']:.2f} | {q['p50'] / pq['p50']:.1f}× faster |"
+            if pq["p50"] < q["p50"]
+            else f"| {name} | {data['docs_per_s']:,.0f} | {pq['p50']:.2f} / {pq['p95']:.2f} | {pq['p50'] / q['p50']:.1f}× slower |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_build":
+        child_build(*sys.argv[2:5])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_cold":
+        child_cold(*sys.argv[2:4])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/artsearch-perf"))
+    parser.add_argument("--no-peers", action="store_true", help="measure artsearch only")
+    args = parser.parse_args()
+    workdir = args.workdir / str(args.pages)
+    corpus = workdir / "corpus"
+    if not (workdir / "corpus.done").exists():
+        count = sum(1 for _ in generate(corpus, args.pages))
+        (workdir / "corpus.done").write_text(str(count))
+    queries = sample_queries(args.queries)
+    ours = measure_artsearch(corpus, workdir, args.runs, queries)
+    peers = {} if args.no_peers else measure_peers(extracted_docs(corpus), args.runs, queries)
+    text = report(args.pages, args.runs, ours, peers)
+    (workdir / "report.md").write_text(text + "\n", encoding="utf-8")
+    (workdir / "report.json").write_text(json.dumps({"artsearch": ours, "peers": peers}, indent=2), encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""One-pass views of a parsed page: its tags in document order and text measures per element.
+
+BeautifulSoup's ``find``/``find_all`` run a generic matcher over the whole subtree on every call;
+extraction calls them thousands of times per page. Instead we walk the tree once and keep plain
+lists and per-element sums (keyed by ``id(tag)``), recomputed after large removals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bs4 import NavigableString, PageElement, Tag
+
+from indexer.extract.blocks import SKIP_STRINGS
+
+LONG_PARAGRAPH = 120
+_COMMA = re.compile(r"[,，、;；。]")
+
+
+def is_gone(node: PageElement) -> bool:
+    """True once ``node`` (or an ancestor) was decomposed.
+
+    ``Tag.decomposed`` goes through ``Tag.__getattr__`` (a subtree search) on live tags; this
+    reads the instance dict instead.
+    """
+    return bool(node.__dict__.get("_decomposed", False))
+
+
+def tags_of(root: Tag) -> list[Tag]:
+    """Every tag under ``root`` (not ``root`` itself), in document order."""
+    return [node for node in root.descendants if isinstance(node, Tag)]
+
+
+def group_by_name(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
+    """Tags grouped by tag name, each group in document order."""
+    groups: dict[str, list[Tag]] = defaultdict(list)
+    for tag in tags:
+        groups[tag.name].append(tag)
+    return groups
+
+
+def attr_words(tag: Tag, name: str) -> list[str]:
+    """A space-separated attribute (``class``, ``rel``) as a list, whether bs4 split it or not."""
+    value = tag.attrs.get(name) if tag.attrs else None
+    if not value:
+        return []
+    return value.split() if isinstance(value, str) else [str(v) for v in value]
+
+
+def marker(tag: Tag) -> str:
+    """The class names and id of ``tag`` joined into one string."""
+    attrs = tag.attrs
+    if not attrs:
+        return " "
+    classes = attrs.get("class") or ""
+    joined = classes if isinstance(classes, str) else " ".join(classes)
+    return joined + " " + str(attrs.get("id") or "")
+
+
+@dataclass
+class Measures:
+    """Per-element sums over a subtree: text length, link-text length, links, long paragraphs."""
+
+    text: dict[int, int] = field(default_factory=dict)
+    linked: dict[int, int] = field(default_factory=dict)
+    links: dict[int, int] = field(default_factory=dict)
+    long_paragraphs: dict[int, int] = field(default_factory=dict)
+    commas: dict[int, int] = field(default_factory=dict)
+
+    def text_len(self, tag: Tag) -> int:
+        """Characters of (stripped) text inside ``tag``."""
+        return self.text.get(id(tag), 0)
+
+    def link_density(self, tag: Tag) -> float:
+        """Share of ``tag``'s text that sits inside links."""
+        total = self.text.get(id(tag), 0)
+        if not total:
+            return 0.0
+        return min(1.0, self.linked.get(id(tag), 0) / total)
+
+    def link_count(self, tag: Tag) -> int:
+        """Number of ``<a href>`` inside ``tag``."""
+        return self.links.get(id(tag), 0)
+
+    def comma_count(self, tag: Tag) -> int:
+        """Commas and other clause separators (``,，、;；。``) in ``tag``'s text."""
+        return self.commas.get(id(tag), 0)
+
+    def remove(self, tag: Tag) -> None:
+        """Decompose ``tag`` and take its sums off its ancestors' (cheaper than measuring again)."""
+        key = id(tag)
+        tables = (self.text, self.linked, self.links, self.long_paragraphs, self.commas)
+        amounts = [table.get(key, 0) for table in tables]
+        parent = tag.parent
+        while parent is not None:
+            pkey = id(parent)
+            for table, amount in zip(tables, amounts, strict=True):
+                if amount:
+                    table[pkey] = table.get(pkey, 0) - amount
+            parent = parent.parent
+        tag.decompose()
+
+    def long_paragraph_count(self, tag: Tag) -> int:
+        """Number of ``<p>`` with more than ``LONG_PARAGRAPH`` characters inside ``tag``."""
+        return self.long_paragraphs.get(id(tag), 0)
+
+
+def measure(root: Tag) -> Measures:
+    """Sum text, link text, links and long paragraphs for every element under ``root``.
+
+    One reversed walk: in reverse document order every node comes after all its descendants,
+    so each element's sums are final when it is reached and can be added to its parent.
+    """
+    text: dict[int, int] = defaultdict(int)
+    linked: dict[int, int] = defaultdict(int)
+    links: dict[int, int] = defaultdict(int)
+    longp: dict[int, int] = defaultdict(int)
+    commas: dict[int, int] = defaultdict(int)
+    for node in reversed([root, *root.descendants]):
+        parent = node.parent
+        if isinstance(node, Tag):
+            key = id(node)
+            own = text.get(key, 0)
+            if node.name == "a":
+                linked[key] = own
+                if node.get("href") is not None:
+                    links[key] += 1
+            elif node.name == "p" and own > LONG_PARAGRAPH:
+                longp[key] += 1
+            if parent is None or node is root:
+                continue
+            pkey = id(parent)
+            if own:
+                text[pkey] += own
+            if key in linked:
+                linked[pkey] += linked[key]
+            if key in links:
+                links[pkey] += links[key]
+            if key in longp:
+                longp[pkey] += longp[key]
+            if key in commas:
+                commas[pkey] += commas[key]
+        elif parent is not None and isinstance(node, NavigableString) and not isinstance(node, SKIP_STRINGS):
+            size = len(node.strip())
+            if size:
+                text[id(parent)] += size
+                count = len(_COMMA.findall(node))
+                if count:
+                    commas[id(parent)] += count
+    return Measures(dict(text), dict(linked), dict(links), dict(longp), dict(commas))

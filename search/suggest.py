@@ -1,0 +1,121 @@
+"""Did you mean: close spellings of a query's words that the index knows, as real words.
+
+The index holds stems (``pregnanc``), so candidates are found among the indexed terms and then
+shown in a form read from an article that contains them (``pregnancy``), never as a stem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from whoosh.searching import Searcher
+
+from indexer.analysis import STOP_WORDS, ArticleTokenizer, fold, normalise_word
+
+MAX_DISTANCE = 2  # edits between a typed word and a suggestion
+RARE_DF = 2  # a word in at most this many articles may be a typo of a much commoner one
+COMMONER = 20  # ... when the suggestion is in this many times more articles
+SAMPLE_DOCS = 3  # articles read to find how a suggested stem is written
+FIELDS = ("text", "title")
+_WORD = re.compile(r"(?<![\w:*~-])([^\W\d_]{3,})(?![\w:*~])")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
+_TOKENIZER = ArticleTokenizer()
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query with misspelt words replaced: the new query text and the words changed."""
+
+    query: str
+    changes: tuple[tuple[str, str], ...]
+
+
+def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction | None:
+    """The query with each unknown (or, if ``rare``, rare) word replaced by a close, commoner index word.
+
+    Only plain words are checked (not field names, prefixes or fuzzy terms; words of phrases are).
+    Returns ``None`` when no word needs or has a correction.
+    """
+    changes: dict[str, str] = {}
+    for match in _WORD.finditer(query):
+        word = match.group(1)
+        if word in _OPERATORS or fold(word) in STOP_WORDS or word in changes:
+            continue
+        fixed = _correct(word, searcher, RARE_DF if rare else 0)
+        if fixed is not None:
+            changes[word] = fixed
+    if not changes:
+        return None
+    text = _WORD.sub(lambda m: changes.get(m.group(1), m.group(1)), query)
+    return Correction(text, tuple(changes.items()))
+
+
+def _df(reader: object, stem: str) -> int:
+    return max(reader.doc_frequency(f, stem) for f in FIELDS)  # type: ignore[attr-defined]
+
+
+def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
+    reader = searcher.reader()
+    stem = normalise_word(word)
+    own = _df(reader, stem)
+    if own > rare_df:
+        return None
+    folded = fold(word)
+    best: tuple[int, int, str] | None = None
+    for candidate in _candidates(reader, stem):
+        df = _df(reader, candidate)
+        if df <= own * COMMONER:
+            continue
+        surface = _surface(searcher, candidate)
+        if surface is None or surface == folded:
+            continue
+        distance = edit_distance(folded, surface)
+        if distance > MAX_DISTANCE:
+            continue
+        key = (distance, -df, surface)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _candidates(reader: object, stem: str) -> set[str]:
+    """Index stems close to ``stem`` (one edit more than allowed: stemming shortens words)."""
+    found: set[str] = set()
+    for field in FIELDS:
+        for dist, prefix in ((MAX_DISTANCE, 1), (MAX_DISTANCE + 1, 2)):
+            for term in reader.terms_within(field, stem, dist, prefix=prefix):  # type: ignore[attr-defined]
+                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    found.discard(stem)
+    return found
+
+
+def _surface(searcher: Searcher, stem: str) -> str | None:
+    """The commonest written form of ``stem`` in a few articles that contain it."""
+    forms: Counter[str] = Counter()
+    for field in FIELDS:
+        if not searcher.reader().doc_frequency(field, stem):
+            continue
+        postings = searcher.reader().postings(field, stem)
+        for _, docnum in zip(range(SAMPLE_DOCS), postings.all_ids(), strict=False):
+            text = searcher.stored_fields(docnum).get(field) or ""
+            for token in _TOKENIZER(text, keeporiginal=True):
+                if token.text == stem:
+                    forms[fold(token.original)] += 1
+        if forms:
+            break
+    return forms.most_common(1)[0][0] if forms else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau–Levenshtein distance (adjacent transpositions count one edit)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

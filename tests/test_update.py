@@ -1,0 +1,198 @@
+"""``Engine.update`` / ``artsearch update``: incremental updates equal a full rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import store
+from indexer.errors import BuildError
+from search import Engine
+from search.cli import cli
+
+QUERIES = (
+    "calcium",
+    "back pain",
+    "pregnancy sleep",
+    "breastfeeding positions",
+    "menstrual cramps",
+    "vitamin D iron",
+    "产后",
+    "exercise after birth",
+    "doctor",
+)
+
+
+def results(engine: Engine) -> dict[str, list[tuple[str, float]]]:
+    """Every hit of every query as (id, score), in the engine's order (equal scores by id)."""
+    out = {}
+    for q in QUERIES:
+        hits = engine.search(q, limit=1000).hits
+        out[q] = [(h.id, round(h.score, 9)) for h in hits]
+    return out
+
+
+def all_ids(engine: Engine) -> list[str]:
+    gen = store.current_generation(engine.index_dir)
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(gen))
+    with ix.searcher() as searcher:
+        ids = sorted(stored["id"] for stored in searcher.all_stored_fields())
+    ix.close()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def base_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    """An index of the bundled corpus, built once; tests work on copies."""
+    index = tmp_path_factory.mktemp("base") / "index"
+    Engine(index).build(corpus_dir, workers=1)
+    return index
+
+
+@pytest.fixture
+def index_copy(base_index: Path, tmp_path: Path, corpus_copy: Path) -> Path:
+    """A copy of the base index, re-pointed at ``corpus_copy`` (same relative paths and mtimes)."""
+    target = tmp_path / "index"
+    shutil.copytree(base_index, target)
+    return target
+
+
+def mutate(corpus: Path) -> None:
+    """Add, change, delete and rename pages (no new duplicate: which of two duplicates is shown
+    depends on document order, which differs between an update and a rebuild)."""
+    source = (corpus / "postpartum" / "back-pain-treatment.html").read_bytes()
+    (corpus / "postpartum" / "new-article.html").write_bytes(
+        source.replace(b"Back Pain", b"Neck Strain").replace(b"back", b"neck").replace(b"calcium", b"iron")
+    )
+    page = corpus / "nutrition" / "iron-rich-foods.html"
+    if not page.exists():
+        page = sorted((corpus / "nutrition").glob("*.html"))[0]
+    page.write_bytes(page.read_bytes().replace(b"<p>", b"<p>Calcium and sleep matter too. ", 1))
+    (sorted((corpus / "gynecology").glob("*.html"))[0]).unlink()
+    first = sorted((corpus / "pregnancy").glob("*.html"))[0]
+    first.rename(first.with_name("renamed-" + first.name))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_update_equals_full_rebuild(
+    index_copy: Path, corpus_copy: Path, tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("indexer.pipeline.PARALLEL_MIN_PAGES", 1)  # workers=2 uses the process pool
+    pages = len(list(corpus_copy.rglob("*.html")))
+    mutate(corpus_copy)
+    updated = Engine(index_copy)
+    report = updated.update(corpus_copy, workers=workers)
+    assert (report.added, report.changed, report.deleted) == (2, 1, 2)
+    assert report.unchanged == pages - 1 - 2
+    assert report.rewritten == pages - 1 - 2  # the one segment had deletions: rewritten for exact scores
+    rebuilt = Engine(tmp_path / "rebuilt")
+    rebuilt.build(corpus_copy, workers=1)
+    assert all_ids(updated) == all_ids(rebuilt)
+    assert results(updated) == results(rebuilt)
+    some = all_ids(rebuilt)[::20]
+    for article_id in some:
+        # ``source`` is the absolute file path: the base index was built from the bundled corpus
+        assert replace(updated.get(article_id), source=None) == replace(rebuilt.get(article_id), source=None)
+        assert [r.id for r in updated.related(article_id).related] == [
+            r.id for r in rebuilt.related(article_id).related
+        ]
+    assert updated.check(corpus_copy).ok
+
+
+def test_fast_update_has_the_same_articles(index_copy: Path, corpus_copy: Path, tmp_path: Path) -> None:
+    mutate(corpus_copy)
+    updated = Engine(index_copy)
+    report = updated.update(corpus_copy, workers=1, exact=False)
+    assert not report.exact
+    rebuilt = Engine(tmp_path / "rebuilt")
+    rebuilt.build(corpus_copy, workers=1)
+    assert all_ids(updated) == all_ids(rebuilt)
+    for q in QUERIES:
+        assert {h.id for h in updated.search(q, limit=1000).hits} == {
+            h.id for h in rebuilt.search(q, limit=1000).hits
+        }
+    assert store.read_meta(store.current_generation(index_copy), index_copy)["deleted_docs"] > 0
+
+
+def test_nothing_changed_and_mtime_only(index_copy: Path, corpus_copy: Path) -> None:
+    engine = Engine(index_copy)
+    pages = len(list(corpus_copy.rglob("*.html")))
+    live = store.current_generation(index_copy).name
+    report = engine.update(corpus_copy, workers=1)
+    assert (report.added, report.changed, report.deleted, report.touched) == (0, 0, 0, 0)
+    assert report.unchanged == pages
+    page = corpus_copy / "postpartum" / "back-pain-treatment.html"
+    os.utime(page, ns=(10**18, 10**18))
+    report = engine.update(corpus_copy, workers=1)
+    assert (report.changed, report.touched, report.unchanged) == (0, 1, pages)
+    assert store.current_generation(index_copy).name == live  # no new generation, nothing re-indexed
+    report = engine.update(corpus_copy, workers=1)
+    assert report.touched == 0  # the manifest entry was refreshed
+
+
+def test_update_leaves_the_old_generation_untouched(index_copy: Path, corpus_copy: Path) -> None:
+    old = store.current_generation(index_copy)
+    before = {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()}
+    reader = Engine(index_copy)
+    old_results = results(reader)
+    mutate(corpus_copy)
+    Engine(index_copy).update(corpus_copy, workers=1)
+    assert store.current_generation(index_copy) != old
+    assert {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()} == before
+    assert results(reader) != old_results  # the long-lived engine moved to the new generation
+
+
+def test_strict_update_leaves_live_index(index_copy: Path, corpus_copy: Path) -> None:
+    live = store.current_generation(index_copy).name
+    (corpus_copy / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
+    (corpus_copy / "postpartum" / "another.html").write_bytes(
+        (corpus_copy / "postpartum" / "back-pain-treatment.html").read_bytes()
+    )
+    with pytest.raises(BuildError, match="strict"):
+        Engine(index_copy).update(corpus_copy, workers=1, strict=True)
+    assert store.current_generation(index_copy).name == live
+    assert sorted(p.name for p in index_copy.iterdir() if p.name.startswith("gen-")) == [live]
+    report = Engine(index_copy).update(corpus_copy, workers=1)
+    assert report.added == 1
+    assert report.rewritten == 0  # adding pages needs no segment rewrite
+    assert [s.path for s in report.skipped] == [str(corpus_copy.resolve() / "empty.html")]
+    assert Engine(index_copy).stats().skipped[0]["path"].endswith("empty.html")
+
+
+def test_lost_manifest_replaces_every_article(index_copy: Path, corpus_copy: Path, tmp_path: Path) -> None:
+    (store.current_generation(index_copy) / "manifest.json").unlink()
+    page = sorted((corpus_copy / "nutrition").glob("*.html"))[0]
+    page.unlink()
+    report = Engine(index_copy).update(corpus_copy, workers=1)
+    assert report.added == len(list(corpus_copy.rglob("*.html")))
+    rebuilt = Engine(tmp_path / "rebuilt")
+    rebuilt.build(corpus_copy, workers=1)
+    assert all_ids(Engine(index_copy)) == all_ids(rebuilt)
+    assert results(Engine(index_copy)) == results(rebuilt)
+
+
+def test_update_without_index_builds(tmp_path: Path, corpus_dir: Path) -> None:
+    report = Engine(tmp_path / "ix").update(corpus_dir, workers=1)
+    assert report.rebuilt and report.added == len(list(corpus_dir.rglob("*.html")))
+
+
+def test_cli_update_json_and_text(index_copy: Path, corpus_copy: Path) -> None:
+    (sorted((corpus_copy / "nutrition").glob("*.html"))[0]).unlink()
+    runner = CliRunner()
+    out = runner.invoke(
+        cli, ["-q", "update", str(corpus_copy), "--index", str(index_copy), "--json"], catch_exceptions=False
+    )
+    assert out.exit_code == 0, out.output
+    assert '"deleted": 1' in out.output
+    out = runner.invoke(cli, ["-q", "update", str(corpus_copy), "--index", str(index_copy)])
+    assert out.exit_code == 0
+    pages = len(list(corpus_copy.rglob("*.html")))
+    assert f"0 added, 0 changed, 0 deleted, {pages} unchanged, 0 skipped" in out.output
