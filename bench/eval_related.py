@@ -25,7 +25,7 @@ import ir_measures
 from ir_measures import P, ScoredDoc, nDCG
 from whoosh import index as whoosh_index
 
-from bench.render_collection import render_collection
+from bench.render import read_documents, render_corpus
 from indexer import store
 from indexer.documents import link_key
 from search import Engine, related
@@ -72,7 +72,7 @@ def evaluate(run: dict[str, list[tuple[str, float]]], pairs: dict[str, tuple[str
 def eval_collection(collection: Path, work: Path, limit: int) -> dict:
     """Render, index and evaluate one collection; returns the figures of ours and the baseline."""
     pages, index_dir = work / collection.name / "pages", work / collection.name / "index"
-    render_collection(collection, pages)
+    render_corpus(read_documents(collection / "docs.jsonl"), pages)
     engine = Engine(index_dir)
     report = engine.build(pages)
     ix = whoosh_index.open_dir(str(store.current_generation(index_dir)))

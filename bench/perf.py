@@ -3,7 +3,7 @@
     python bench/perf.py --pages 10000 [--runs 3] [--queries 1000] [--workdir /tmp/artsearch-perf]
 
 Generates (once, cached in --workdir) a corpus of N pages in the sample site's template from the
-shared IR collections (bench/sitegen.py), then measures, each as the median of --runs runs:
+bundled corpus and the shared IR collections (bench/gen_corpus.py), then measures, each as the median of --runs runs:
 end-to-end full build (HTML to searchable index, in a fresh process; peak RSS of the builder and
 of its largest worker), index size, warm query latency p50/p95/p99 for 1–4-word queries drawn
 from the collections' query words, ``related`` latency and cold start. The peers index the same
@@ -28,8 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
+from gen_corpus import SHARED_IR, generate  # noqa: E402
 from peers import PEERS  # noqa: E402
-from sitegen import SHARED_IR, generate  # noqa: E402
 
 from indexer.analysis import STOP_WORDS  # noqa: E402
 
@@ -212,9 +212,10 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir / str(args.pages)
     corpus = workdir / "corpus"
-    if not (workdir / "corpus.done").exists():
-        count = sum(1 for _ in generate(corpus, args.pages))
-        (workdir / "corpus.done").write_text(str(count))
+    marker = workdir / "corpus.done"
+    if not marker.exists() or marker.read_text() != "gen_corpus":
+        generate(corpus, args.pages)
+        marker.write_text("gen_corpus")
     queries = sample_queries(args.queries)
     ours = measure_artsearch(corpus, workdir, args.runs, queries)
     peers = {} if args.no_peers else measure_peers(extracted_docs(corpus), args.runs, queries)
