@@ -125,7 +125,10 @@ class IndexView:
         if norms is None:
             length = self.reader.doc_field_length
             norms = [
-                self._length_norm(field, length(d, field, 0)) for d in range(self.reader.doc_count_all())
+                # Whoosh returns None (not the default) for a field that analysed to no terms,
+                # e.g. a title of stop words only
+                self._length_norm(field, length(d, field, 0) or 0)
+                for d in range(self.reader.doc_count_all())
             ]
             self._norms[field] = norms
         return norms

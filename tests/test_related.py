@@ -62,9 +62,7 @@ def tie_corpus(**source_options: object) -> dict[str, str]:
     """A source and two candidates that share exactly the same words with it (a text tie)."""
     return {
         "a/source.html": page("Calcium for Mothers", [SHARED], **source_options),  # type: ignore[arg-type]
-        "a/bravo.html": page(
-            "Bravo Notes", [SHARED + " Kayaking rivers near mountain villages brings joy."]
-        ),
+        "a/bravo.html": page("Bravo Notes", [SHARED + " Kayaking rivers near mountain villages brings joy."]),
         "b/charlie.html": page(
             "Charlie Notes", [SHARED + " Painting lighthouses amid winter storms brings joy."]
         ),
@@ -243,3 +241,19 @@ def test_exactly_one_source(engine: Engine) -> None:
     result = CliRunner().invoke(cli, ["related", "--index", str(engine.index_dir)])
     assert result.exit_code == 2
     assert "exactly one of" in result.output
+
+
+def test_related_works_when_a_title_is_only_stop_words(tmp_path: Path) -> None:
+    from tests.conftest import page_html
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(
+        page_html("To and an over all", ("Calcium and vitamin D keep bones strong in pregnancy.",) * 2)
+    )
+    (pages / "b.html").write_text(
+        page_html("Calcium in Pregnancy", ("Calcium needs rise in pregnancy; dairy and greens help.",) * 2)
+    )
+    engine = Engine(tmp_path / "index")
+    engine.build(pages, workers=1)
+    assert [r.id for r in engine.related("b").related] == ["a"]
