@@ -60,6 +60,19 @@ index_option = click.option(
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
+def writer_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers``, ``--strict`` and ``--wait``: the options of the commands that write the index."""
+    command = click.option(
+        "--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer."
+    )(command)
+    command = click.option(
+        "--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped."
+    )(command)
+    return click.option(
+        "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
+    )(command)
+
+
 @click.group(cls=ArtsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output, warnings only.")
@@ -122,11 +135,7 @@ def _progress(ctx: click.Context, label: str) -> Iterator[Callable[[int, int], N
 @cli.command()
 @click.argument("corpus", type=click.Path(), default=DEFAULT_CORPUS)
 @index_option
-@click.option(
-    "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
-)
-@click.option("--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped.")
-@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer.")
+@writer_options
 @json_option
 @click.pass_context
 def build(
@@ -157,11 +166,7 @@ def build(
 @cli.command()
 @click.argument("corpus", type=click.Path(), default=DEFAULT_CORPUS)
 @index_option
-@click.option(
-    "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
-)
-@click.option("--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped.")
-@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait for another writer.")
+@writer_options
 @click.option(
     "--fast",
     is_flag=True,
