@@ -91,7 +91,7 @@ class UpdateReport:
             "deleted": self.deleted,
             "unchanged": self.unchanged,
             "touched": self.touched,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "skipped": [s.to_dict() for s in self.skipped],
             "seconds": round(self.seconds, 3),
             "generation": self.generation,
             "rebuilt": self.rebuilt,
@@ -373,7 +373,7 @@ def _meta(
         updated_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         corpus=str(corpus),
         articles=sum(1 for e in manifest.values() if e.get("indexed")),
-        skipped=[{"path": s.path, "reason": s.reason} for s in _all_skips(report.skipped, corpus, manifest)],
+        skipped=[s.to_dict() for s in _all_skips(report.skipped, corpus, manifest)],
         update_seconds=round(time.perf_counter() - started, 3),
     )
     if deleted_docs is not None:

@@ -35,6 +35,10 @@ class Skip:
     path: str
     reason: str
 
+    def to_dict(self) -> dict[str, str]:
+        """JSON shape: ``{"path", "reason"}`` (build/update summaries, index metadata)."""
+        return {"path": self.path, "reason": self.reason}
+
 
 @dataclass
 class BuildReport:
@@ -59,7 +63,7 @@ class BuildReport:
             "corpus": self.corpus_dir,
             "pages": self.pages,
             "indexed": self.indexed,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "skipped": [s.to_dict() for s in self.skipped],
             "seconds": round(self.seconds, 3),
             "generation": self.generation,
         }
@@ -181,7 +185,7 @@ def _write_metadata(gen: Path, corpus: Path, report: BuildReport, manifest: dict
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "corpus": str(corpus),
             "articles": report.indexed,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "skipped": [s.to_dict() for s in report.skipped],
             "build_seconds": round(report.seconds, 3),
         },
     )
