@@ -360,11 +360,11 @@ class Engine:
             searcher = self._open()
             gen = store.current_generation(self.index_dir)
             reader = searcher.reader()
-            categories: Counter[str] = Counter()
-            languages: Counter[str] = Counter()
-            for _, stored in reader.iter_docs():
-                categories[stored.get("category") or ""] += 1
-                languages[stored.get("lang") or ""] += 1
+            # the sortable columns, not the stored documents (which hold the whole text)
+            category_column, lang_column = reader.column_reader("category"), reader.column_reader("lang")
+            live = list(reader.all_doc_ids())
+            categories = Counter(category_column[d] or "" for d in live)
+            languages = Counter(lang_column[d] or "" for d in live)
             size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
             meta = self._meta
             return IndexStats(
