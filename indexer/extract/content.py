@@ -125,8 +125,25 @@ _NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "t
 
 
 def _holds_article(tag: Tag, measures: Measures) -> bool:
-    """A block with several long paragraphs is article text whatever its name says."""
-    return measures.long_paragraph_count(tag) >= 3 and measures.link_density(tag) < 0.3
+    """A block with several long paragraphs of running prose is article text whatever its name says.
+
+    Prose paragraphs follow one another under one parent. A gallery's captions, a "related"
+    box's excerpts or a list of teasers hold long paragraphs too, but one per item: those do
+    not count.
+    """
+    if measures.long_paragraph_count(tag) < 3 or measures.link_density(tag) >= 0.3:
+        return False
+    return prose_paragraphs(tag, measures) >= 3
+
+
+def prose_paragraphs(tag: Tag, measures: Measures) -> int:
+    """Long ``<p>`` inside ``tag`` that share their parent with another long ``<p>``."""
+    per_parent: dict[int, int] = {}
+    for node in tag.descendants:
+        if isinstance(node, Tag) and node.name == "p" and measures.long_paragraph_count(node):
+            key = id(node.parent)
+            per_parent[key] = per_parent.get(key, 0) + 1
+    return sum(count for count in per_parent.values() if count >= 2)
 
 
 def class_weight(tag: Tag) -> int:
