@@ -110,7 +110,7 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
         plain, comments = _label_kind(label)
         if not by_tag and plain:
             continue
-        if comments or not _holds_article(tag, measures):
+        if comments or not (_holds_article(tag, measures) or _is_figure(tag, measures)):
             measures.remove(tag)
 
 
@@ -134,6 +134,27 @@ def _holds_article(tag: Tag, measures: Measures) -> bool:
     if measures.long_paragraph_count(tag) < 3 or measures.link_density(tag) >= 0.3:
         return False
     return prose_paragraphs(tag, measures) >= 3
+
+
+_MEDIA = frozenset(("img", "picture", "video"))
+
+
+def _is_figure(tag: Tag, measures: Measures) -> bool:
+    """An image with its caption, whatever its wrapper is called (``widget``, ``media``, ...).
+
+    A picture and a short caption without links is part of the article; an ad or a teaser
+    carries a link.
+    """
+    if measures.text_len(tag) > 500 or measures.link_count(tag):
+        return False
+    media = caption = False
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            media = media or node.name in _MEDIA
+            caption = caption or node.name == "figcaption" or "caption" in marker(node).lower()
+            if media and caption:
+                return True
+    return False
 
 
 def prose_paragraphs(tag: Tag, measures: Measures) -> int:

@@ -1,0 +1,62 @@
+"""The generic extractor's heuristics, each on a small page of its own shape."""
+
+from __future__ import annotations
+
+from indexer.parse import parse_article
+from tests.test_parse import LONG, generic_page
+
+PROSE = [
+    "Hotel bosses say blankets are not always washed between stays, even in expensive rooms, so guests "
+    "should ask for fresh bedding or take the blanket off the bed when they arrive in the evening.",
+    "Wooden luggage racks are a favourite place for bed bugs, which is why experienced travellers leave "
+    "their bags on the floor or on a metal stand and keep them zipped for the whole of their stay.",
+    "Rooms are priced by what they cost to build: the old rule says a night should cost a thousandth "
+    "of the money invested in the room, which is why new hotels charge more than older ones nearby.",
+]
+
+
+def _captions(count: int, words: str) -> str:
+    return "".join(
+        f"<li><h2>{i}/{count} Picture {i}</h2><img src='/g{i}.jpg'>"
+        f"<p>{words} number {i}, with a long caption under the photograph that tells the whole story of "
+        "the picture in two sentences. It is a gallery caption, not a paragraph of the article.</p></li>"
+        for i in range(1, count + 1)
+    )
+
+
+def test_gallery_inside_the_article_body_is_dropped() -> None:
+    body = (
+        "<div itemprop='articleBody'>"
+        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p>"
+        f"<div class='widget type-gallery'><h2>Business news in pictures</h2><ul class='legends'>{_captions(8, 'Market story')}</ul></div>"
+        f"<p>{PROSE[2]}</p></div>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    assert "Market story" not in article.text
+    assert all(p in article.text for p in PROSE)
+
+
+def test_prose_in_a_block_named_like_boilerplate_is_kept() -> None:
+    body = f"<div class='share-wrapper'><h1>Iron in Pregnancy</h1>{''.join(f'<p>{p}</p>' for p in PROSE)}</div>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert all(p in article.text for p in PROSE)
+
+
+def test_figure_caption_in_a_wrapper_named_like_boilerplate_is_kept() -> None:
+    figure = (
+        "<div class='supplemental-image'><div class='image'><img src='/bed.jpg'></div>"
+        "<div class='caption-wrapper'>Even posh hotels might not wash a blanket between stays</div></div>"
+    )
+    body = f"<article><p>{PROSE[0]}</p>{figure}<p>{PROSE[1]}</p><p>{LONG}</p></article>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert "Even posh hotels might not wash a blanket" in article.text
+
+
+def test_linked_image_teaser_in_a_widget_is_not_a_figure() -> None:
+    teaser = (
+        "<div class='promo-widget'><a href='/other'><img src='/t.jpg'></a>"
+        "<div class='caption'><a href='/other'>Ten hotel secrets you never knew about</a></div></div>"
+    )
+    body = f"<article><p>{PROSE[0]}</p>{teaser}<p>{PROSE[1]}</p><p>{LONG}</p></article>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert "hotel secrets" not in article.text
