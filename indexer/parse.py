@@ -22,6 +22,7 @@ from indexer.extract.content import (
     drop_noise,
     drop_unlikely,
     semantic_candidate,
+    short_article,
 )
 from indexer.extract.links import prev_next_links, recommended_links
 from indexer.extract.metadata import (
@@ -124,10 +125,15 @@ def parse_article(
         paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r\n\r\n", meta.article_body) if p.strip()]
     total = sum(len(p) for p in paragraphs)
     if total < MIN_TEXT_CHARS:
-        raise NoArticleError(
-            source,
-            f"no article text found ({total} characters of text outside navigation, link lists and boilerplate)",
-        )
+        # A picture or video post the page marks as its one article is kept though its text is short.
+        short = None if forced_blocks else short_article(groups)
+        raw = paragraphs_of(short) if short is not None else []
+        paragraphs = _article_paragraphs(raw, title) or raw  # a headline alone is the caption
+        if not paragraphs:
+            raise NoArticleError(
+                source,
+                f"no article text found ({total} characters of text outside navigation, link lists and boilerplate)",
+            )
 
     body_text = "\n".join(paragraphs)
     date = forced_date or meta.date or normalise_date(info_line)

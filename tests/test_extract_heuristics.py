@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from indexer.errors import NoArticleError
 from indexer.parse import parse_article
 from tests.test_parse import LONG, generic_page
 
@@ -60,3 +63,24 @@ def test_linked_image_teaser_in_a_widget_is_not_a_figure() -> None:
     body = f"<article><p>{PROSE[0]}</p>{teaser}<p>{PROSE[1]}</p><p>{LONG}</p></article>"
     article = parse_article(generic_page(body), source="p.html")
     assert "hotel secrets" not in article.text
+
+
+def test_picture_post_with_a_short_caption_is_an_article() -> None:
+    body = "<article><h2>Sunrise at the lake</h2><img src='/lake.jpg'></article>"
+    article = parse_article(generic_page(body, title="Sunrise at the lake"), source="p.html")
+    assert article.paragraphs == ("Sunrise at the lake",)
+    assert article.title == "Sunrise at the lake"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<article><h2>Sunrise at the lake</h2></article>",  # no picture: too little text to be an article
+        "<article><img src='/lake.jpg'><p>Lake</p></article>",  # a picture without a caption
+        "".join(f"<article><img src='/t{i}.jpg'><h2>Story {i} title</h2></article>" for i in range(3)),  # teasers
+        "<div><h2>Sunrise at the lake</h2><img src='/lake.jpg'></div>",  # nothing marks an article
+    ],
+)
+def test_short_pages_without_a_marked_picture_post_are_skipped(body: str) -> None:
+    with pytest.raises(NoArticleError, match="no article text"):
+        parse_article(generic_page(body), source="p.html")

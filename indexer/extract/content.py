@@ -387,3 +387,26 @@ def clean_candidate(node: Tag, measures: Measures) -> None:
             or (tag.name != "p" and size < 300 and class_weight(tag) < 0 and not _is_caption(tag))
         ):
             tag.decompose()
+
+
+# A picture or video post: the page marks one article, and its text is a short caption.
+SHORT_ARTICLE_CHARS = 10
+
+
+def short_article(groups: dict[str, list[Tag]]) -> Tag | None:
+    """The page's one article container when it is a picture or video post with a little text.
+
+    Pages under the minimum text length are skipped as "no article"; a page that marks exactly
+    one element as its article (``itemprop="articleBody"``, else ``<article>``) holding an image
+    or a video and at least ``SHORT_ARTICLE_CHARS`` of text is a short article all the same.
+    """
+    bodies = [t for t in groups.get("*itemprop", []) if "articlebody" in str(t.get("itemprop")).lower()]
+    containers = [t for t in bodies or groups.get("article", []) if not is_gone(t)]
+    if len(containers) != 1:
+        return None
+    container = containers[0]
+    if len(text_of(container)) < SHORT_ARTICLE_CHARS:
+        return None
+    if not any(isinstance(node, Tag) and node.name in _MEDIA for node in container.descendants):
+        return None
+    return container
