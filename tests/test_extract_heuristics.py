@@ -84,3 +84,15 @@ def test_picture_post_with_a_short_caption_is_an_article() -> None:
 def test_short_pages_without_a_marked_picture_post_are_skipped(body: str) -> None:
     with pytest.raises(NoArticleError, match="no article text"):
         parse_article(generic_page(body), source="p.html")
+
+
+def test_screen_reader_only_text_is_not_article_text() -> None:
+    body = (
+        f"<article><h2 class='sr-only'>Share this story</h2><p>{PROSE[0]}</p>"
+        f"<a href='#rest' class='visually-hidden skip-link'>Continue reading the main story</a>"
+        f"<p>{PROSE[1]}</p><span class='screen-reader-text'>Opens in a new window</span><p>{PROSE[2]}</p></article>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    for hidden in ("Share this story", "Continue reading", "new window"):
+        assert hidden not in article.text
+    assert all(p in article.text for p in PROSE)

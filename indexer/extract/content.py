@@ -72,8 +72,14 @@ def drop_noise(tags: list[Tag]) -> None:
 _DROP = frozenset(DROP_TAGS)
 
 
+_SCREEN_READER = re.compile(r"\bsr-only\b|screen-reader|visually-?hidden|\boffscreen\b", re.I)
+
+
 def _is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
+    classes = attrs.get("class")
+    if classes and _SCREEN_READER.search(classes if isinstance(classes, str) else " ".join(classes)):
+        return tag.name not in ("html", "body")
     if "hidden" in attrs:
         return tag.name not in ("html", "body")
     aria = attrs.get("aria-hidden")
