@@ -96,3 +96,37 @@ def test_screen_reader_only_text_is_not_article_text() -> None:
     for hidden in ("Share this story", "Continue reading", "new window"):
         assert hidden not in article.text
     assert all(p in article.text for p in PROSE)
+
+
+ZH = [
+    "孕妇在怀孕期间需要补充更多的铁元素，因为血容量增加，胎儿也需要储存铁。",
+    "医生建议多吃红肉、动物肝脏和深绿色蔬菜，同时搭配富含维生素C的水果。",
+    "如果检查发现贫血，医生可能会开具铁剂，要按时服用，不要自行停药。",
+    "喝茶和咖啡会影响铁的吸收，最好在饭后两小时再喝。",
+]
+
+
+@pytest.mark.parametrize(
+    ("heading", "comment"),
+    [
+        ("<h3>网友评论</h3>", "网友{i}：这篇文章写得很好，我怀孕的时候也是这样补铁的，效果不错，谢谢分享。"),
+        ("<div class='hd'><span>3 Responses</span></div>", "Reader {i}: I tried this during my pregnancy, and it worked well for me, thank you."),
+    ],
+)
+def test_comment_section_found_by_its_heading(heading: str, comment: str) -> None:
+    comments = "".join(f"<div class='item'><p>{comment.format(i=i)}</p></div>" for i in range(5))
+    body = (
+        f"<div class='wrap'><h1>孕期补铁指南</h1><div class='con'>{''.join(f'<p>{p}</p>' for p in ZH)}</div>"
+        f"<div class='pinglun'>{heading}{comments}</div></div>"
+    )
+    article = parse_article(generic_page(body, title="孕期补铁指南"), source="p.html")
+    assert article.paragraphs == tuple(ZH)
+
+
+def test_article_section_called_comments_is_kept() -> None:
+    body = (
+        f"<article><h1>Iron in Pregnancy</h1><div class='body'><p>{PROSE[0]}</p><h2>Comments from readers</h2>"
+        f"<p>{PROSE[1]}</p><p>{PROSE[2]}</p></div></article>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    assert all(p in article.text for p in PROSE)

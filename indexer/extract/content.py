@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from bs4 import Tag
 
-from indexer.extract.blocks import text_of
+from indexer.extract.blocks import SKIP_STRINGS, text_of
 from indexer.extract.tree import Measures, is_gone, marker
 
 # Elements never part of an article's text.
@@ -106,6 +106,9 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
         while node is not None:
             protected.add(id(node))
             node = node.parent
+    for box in comment_sections(tags, measures):
+        if id(box) not in protected and not is_gone(box):
+            measures.remove(box)
     for tag in tags:
         if is_gone(tag):
             continue
@@ -118,6 +121,56 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
             continue
         if comments or not (_holds_article(tag, measures) or _is_figure(tag, measures)):
             measures.remove(tag)
+
+
+COMMENTS_HEADING = re.compile(
+    r"^\W*(\d+\s*)?(comments?|responses?|replies|reader comments|leave a (comment|reply)|"
+    r"join the (discussion|conversation)|discussion|commentaires?|kommentare?|comentarios?|"
+    r"网友评论|读者评论|评论|留言|发表评论|网友留言|評論|網友評論|留言板|コメント)\b",
+    re.I,
+)
+_COMMENT_BOXES = frozenset(("div", "section", "aside", "footer", "header", "ul", "ol", "dl"))
+_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p", "header"))
+
+
+def comment_sections(tags: list[Tag], measures: Measures) -> list[Tag]:
+    """Comment sections found by their heading ("Comments", "3 Responses", "网友评论", ...).
+
+    Sites that name their comment box in another language ("pinglun") or not at all still
+    title it. The box is the heading's parent when the heading opens it; a heading in the
+    middle of a block (an article section called "Comments") names nothing.
+    """
+    boxes: list[Tag] = []
+    for tag in tags:
+        if is_gone(tag) or tag.name not in _HEADINGS or not 0 < measures.text_len(tag) <= 40:
+            continue
+        if tag.name in ("div", "p", "span", "header") and any(
+            isinstance(c, Tag) and c.name not in ("span", "a", "em", "strong", "b", "i") for c in tag.children
+        ):
+            continue
+        if not COMMENTS_HEADING.match(text_of(tag)):
+            continue
+        box = tag.parent
+        while isinstance(box, Tag) and box.name in ("header", "div", "span") and measures.text_len(box) == measures.text_len(tag):
+            tag, box = box, box.parent  # the heading's own wrappers
+        if not isinstance(box, Tag) or box.name not in _COMMENT_BOXES:
+            continue
+        if _first_text_tag(box, measures) is tag and not any(
+            isinstance(node, Tag) and node.name in ("h1", "article", "main") for node in box.descendants
+        ):
+            boxes.append(box)
+    return boxes
+
+
+def _first_text_tag(box: Tag, measures: Measures) -> Tag | None:
+    """The child of ``box`` holding its first visible text."""
+    for child in box.children:
+        if isinstance(child, Tag):
+            if measures.text_len(child):
+                return child
+        elif isinstance(child, str) and not isinstance(child, SKIP_STRINGS) and child.strip():
+            return None
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
