@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from indexer.extract.blocks import SKIP_STRINGS, text_of
 from indexer.extract.tree import Measures, is_gone, marker
@@ -75,10 +75,16 @@ _DROP = frozenset(DROP_TAGS)
 _SCREEN_READER = re.compile(r"\bsr-only\b|screen-reader|visually-?hidden|\boffscreen\b", re.I)
 
 
+@functools.lru_cache(maxsize=4096)
+def _screen_reader_only(classes: str) -> bool:
+    """The class names of text shown to screen readers only (``sr-only``, ``visually-hidden``)."""
+    return _SCREEN_READER.search(classes) is not None
+
+
 def _is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
     classes = attrs.get("class")
-    if classes and _SCREEN_READER.search(classes if isinstance(classes, str) else " ".join(classes)):
+    if classes and _screen_reader_only(classes if isinstance(classes, str) else " ".join(classes)):
         return tag.name not in ("html", "body")
     if "hidden" in attrs:
         return tag.name not in ("html", "body")
@@ -124,9 +130,9 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
 
 
 COMMENTS_HEADING = re.compile(
-    r"^\W*(\d+\s*)?(comments?|responses?|replies|reader comments|leave a (comment|reply)|"
-    r"join the (discussion|conversation)|discussion|commentaires?|kommentare?|comentarios?|"
-    r"网友评论|读者评论|评论|留言|发表评论|网友留言|評論|網友評論|留言板|コメント)\b",
+    r"^\W*(\d+\W*)?(?:(?:comments?|responses?|replies|reader comments|leave a (?:comment|reply)|"
+    r"join the (?:discussion|conversation)|discussion|commentaires?|kommentare?|comentarios?)\b|"
+    r"网友评论|读者评论|发表评论|评论|网友留言|留言|網友評論|評論|コメント)",
     re.I,
 )
 _COMMENT_BOXES = frozenset(("div", "section", "aside", "footer", "header", "ul", "ol", "dl"))
@@ -148,7 +154,8 @@ def comment_sections(tags: list[Tag], measures: Measures) -> list[Tag]:
             isinstance(c, Tag) and c.name not in ("span", "a", "em", "strong", "b", "i") for c in tag.children
         ):
             continue
-        if not COMMENTS_HEADING.match(text_of(tag)):
+        own = "".join(c for c in tag.contents if type(c) is NavigableString).strip()  # cheaper than text_of
+        if not own or not COMMENTS_HEADING.match(own):
             continue
         box = tag.parent
         while isinstance(box, Tag) and box.name in ("header", "div", "span") and measures.text_len(box) == measures.text_len(tag):
