@@ -130,3 +130,16 @@ def test_article_section_called_comments_is_kept() -> None:
     )
     article = parse_article(generic_page(body), source="p.html")
     assert all(p in article.text for p in PROSE)
+
+
+def test_summary_header_inside_the_article_is_kept() -> None:
+    summary = "Neuroscience tells us that most of the work done by our brains happens on an unconscious level. New research investigates."
+    body = (
+        "<div itemprop='articleBody'>"
+        f"<header>{summary}</header>"
+        f"<header><h2>Iron in Pregnancy</h2><a href='/authors/jane'>Jane Smith</a> <time>2024-01-02</time></header>"
+        f"<p>{PROSE[0]}</p><p>{PROSE[1]}</p><p>{PROSE[2]}</p></div>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    assert article.paragraphs[0] == summary
+    assert "Jane Smith" not in article.text

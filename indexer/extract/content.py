@@ -125,7 +125,9 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
         plain, comments = _label_kind(label)
         if not by_tag and plain:
             continue
-        if comments or not (_holds_article(tag, measures) or _is_figure(tag, measures)):
+        if comments or not (
+            _holds_article(tag, measures) or _is_figure(tag, measures) or (by_tag and plain and _is_standfirst(tag, measures))
+        ):
             measures.remove(tag)
 
 
@@ -203,6 +205,17 @@ def _holds_article(tag: Tag, measures: Measures) -> bool:
 
 
 _MEDIA = frozenset(("img", "picture", "video"))
+_NOT_STANDFIRST = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "a", "time", "nav", "ul", "ol", "img", "form", "button"))
+
+
+def _is_standfirst(tag: Tag, measures: Measures) -> bool:
+    """A ``<header>`` holding one sentence or two of plain prose: the article's summary line.
+
+    A page or article header has the headline, links, a date or a logo; a summary has none.
+    """
+    if tag.name != "header" or not 80 <= measures.text_len(tag) <= 600:
+        return False
+    return not any(isinstance(node, Tag) and node.name in _NOT_STANDFIRST for node in tag.descendants)
 
 
 def _is_figure(tag: Tag, measures: Measures) -> bool:
