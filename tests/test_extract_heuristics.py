@@ -143,3 +143,27 @@ def test_summary_header_inside_the_article_is_kept() -> None:
     article = parse_article(generic_page(body), source="p.html")
     assert article.paragraphs[0] == summary
     assert "Jane Smith" not in article.text
+
+
+def _block(paragraphs: list[str]) -> str:
+    return "<div class='text'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+
+
+def test_lead_written_as_a_div_joins_the_article() -> None:
+    lead = "A one-season wonder? The club keeps answering its doubters, and the football world is starting to notice"
+    body = f"<div class='story'><div class='perex'>{lead}</div>{_block(PROSE)}</div><div class='col'>{LONG}</div>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert article.paragraphs[0] == lead
+
+
+def test_subheadings_and_short_lines_between_article_blocks_are_kept() -> None:
+    more = [p.replace("Hotel", "Motel").replace("Rooms", "Suites").replace("Wooden", "Metal") for p in PROSE]
+    body = (
+        f"<div class='story'>{_block(PROSE + more)}<h2>What the owners say</h2><p>In short</p>"
+        "<ul><li>Ask for fresh sheets</li><li>Check the peephole</li></ul>"
+        f"<div class='share-tools'><a href='/f'>Facebook</a> <a href='/t'>Twitter</a></div><p>{LONG}</p></div>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    for text in ("What the owners say", "In short", "Check the peephole", LONG):
+        assert text in article.text
+    assert "Facebook" not in article.text

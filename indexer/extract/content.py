@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
-from indexer.extract.blocks import SKIP_STRINGS, text_of
+from indexer.extract.blocks import BLOCK_TAGS, SKIP_STRINGS, text_of
 from indexer.extract.tree import Measures, is_gone, marker
 
 # Elements never part of an article's text.
@@ -416,11 +416,39 @@ def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measur
         size = measures.text_len(sibling)
         density = measures.link_density(sibling)
         if scores.get(id(sibling), 0.0) + bonus >= threshold or (
-            sibling.name == "p"
+            (sibling.name == "p" or (sibling.name == "div" and _phrasing_only(sibling)))
             and ((size > 80 and density < 0.25) or (0 < size <= 80 and density == 0 and _sentence_end(sibling)))
         ):
             out.append(sibling)
+    return _fill_gaps(out, measures)
+
+
+def _fill_gaps(blocks: list[Tag], measures: Measures) -> list[Tag]:
+    """``blocks`` (siblings in document order) plus the siblings between them.
+
+    An article runs on between its chosen blocks: the subheadings, short paragraphs, lists and
+    figures in between belong to it unless they are link lists or named like boilerplate.
+    """
+    if len(blocks) < 2:
+        return blocks
+    chosen = {id(b) for b in blocks}
+    out: list[Tag] = []
+    node = blocks[0]
+    last = blocks[-1]
+    while node is not None:
+        if isinstance(node, Tag) and (
+            id(node) in chosen or (measures.link_density(node) < 0.5 and class_weight(node) >= 0)
+        ):
+            out.append(node)
+        if node is last:
+            break
+        node = node.next_sibling
     return out
+
+
+def _phrasing_only(tag: Tag) -> bool:
+    """A block with text and inline markup only: a paragraph written as a ``<div>``."""
+    return not any(isinstance(node, Tag) and node.name in BLOCK_TAGS for node in tag.descendants)
 
 
 def _sentence_end(tag: Tag) -> bool:
