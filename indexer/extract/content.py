@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from bs4 import NavigableString, Tag
+from bs4 import NavigableString, PageElement, Tag
 
 from indexer.extract.blocks import BLOCK_TAGS, SKIP_STRINGS, text_of
 from indexer.extract.tree import Measures, is_gone, marker
@@ -433,7 +433,7 @@ def _fill_gaps(blocks: list[Tag], measures: Measures) -> list[Tag]:
         return blocks
     chosen = {id(b) for b in blocks}
     out: list[Tag] = []
-    node = blocks[0]
+    node: PageElement | None = blocks[0]
     last = blocks[-1]
     while node is not None:
         if isinstance(node, Tag) and (
