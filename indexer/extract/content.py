@@ -84,8 +84,13 @@ def _screen_reader_only(classes: str) -> bool:
 def _is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
     classes = attrs.get("class")
-    if classes and _screen_reader_only(classes if isinstance(classes, str) else " ".join(classes)):
-        return tag.name not in ("html", "body")
+    if classes:
+        joined = classes if isinstance(classes, str) else " ".join(classes)
+        # Substring tests first: this runs on every tag with attributes.
+        if ("sr-only" in joined or "idden" in joined or "reader" in joined or "offscreen" in joined) and (
+            _screen_reader_only(joined)
+        ):
+            return tag.name not in ("html", "body")
     if "hidden" in attrs:
         return tag.name not in ("html", "body")
     aria = attrs.get("aria-hidden")
@@ -112,12 +117,15 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
         while node is not None:
             protected.add(id(node))
             node = node.parent
-    for box in comment_sections(tags, measures):
-        if id(box) not in protected and not is_gone(box):
-            measures.remove(box)
+    sizes = measures.text
     for tag in tags:
         if is_gone(tag):
             continue
+        if tag.name in _HEADINGS and 0 < sizes.get(id(tag), 0) <= 40:
+            box = comment_box(tag, measures)
+            if box is not None and id(box) not in protected:
+                measures.remove(box)
+                continue
         by_tag = tag.name in BOILERPLATE_TAGS
         if not (by_tag or tag.attrs) or tag.name in _NEVER_UNLIKELY or id(tag) in protected:
             continue
@@ -141,34 +149,29 @@ _COMMENT_BOXES = frozenset(("div", "section", "aside", "footer", "header", "ul",
 _HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p", "header"))
 
 
-def comment_sections(tags: list[Tag], measures: Measures) -> list[Tag]:
-    """Comment sections found by their heading ("Comments", "3 Responses", "网友评论", ...).
+def comment_box(heading: Tag, measures: Measures) -> Tag | None:
+    """The comment section ``heading`` opens ("Comments", "3 Responses", "网友评论", ...), if any.
 
     Sites that name their comment box in another language ("pinglun") or not at all still
     title it. The box is the heading's parent when the heading opens it; a heading in the
     middle of a block (an article section called "Comments") names nothing.
     """
-    boxes: list[Tag] = []
-    for tag in tags:
-        if is_gone(tag) or tag.name not in _HEADINGS or not 0 < measures.text_len(tag) <= 40:
-            continue
-        if tag.name in ("div", "p", "span", "header") and any(
-            isinstance(c, Tag) and c.name not in ("span", "a", "em", "strong", "b", "i") for c in tag.children
-        ):
-            continue
-        own = "".join(c for c in tag.contents if type(c) is NavigableString).strip()  # cheaper than text_of
-        if not own or not COMMENTS_HEADING.match(own):
-            continue
-        box = tag.parent
-        while isinstance(box, Tag) and box.name in ("header", "div", "span") and measures.text_len(box) == measures.text_len(tag):
-            tag, box = box, box.parent  # the heading's own wrappers
-        if not isinstance(box, Tag) or box.name not in _COMMENT_BOXES:
-            continue
-        if _first_text_tag(box, measures) is tag and not any(
-            isinstance(node, Tag) and node.name in ("h1", "article", "main") for node in box.descendants
-        ):
-            boxes.append(box)
-    return boxes
+    # The heading's own strings (cheaper than text_of, and enough for "<h3><i></i>Comments</h3>").
+    own = "".join([c for c in heading.contents if type(c) is NavigableString]).strip()
+    if not own or COMMENTS_HEADING.match(own) is None:
+        return None
+    if heading.name in ("div", "p", "span", "header") and any(
+        isinstance(c, Tag) and c.name not in ("span", "a", "em", "strong", "b", "i") for c in heading.children
+    ):
+        return None
+    tag, box = heading, heading.parent
+    while isinstance(box, Tag) and box.name in ("header", "div", "span") and measures.text_len(box) == measures.text_len(tag):
+        tag, box = box, box.parent  # the heading's own wrappers
+    if not isinstance(box, Tag) or box.name not in _COMMENT_BOXES or _first_text_tag(box, measures) is not tag:
+        return None
+    if any(isinstance(node, Tag) and node.name in ("h1", "article", "main") for node in box.descendants):
+        return None
+    return box
 
 
 def _first_text_tag(box: Tag, measures: Measures) -> Tag | None:
@@ -416,8 +419,9 @@ def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measur
         size = measures.text_len(sibling)
         density = measures.link_density(sibling)
         if scores.get(id(sibling), 0.0) + bonus >= threshold or (
-            (sibling.name == "p" or (sibling.name == "div" and _phrasing_only(sibling)))
+            sibling.name in ("p", "div")
             and ((size > 80 and density < 0.25) or (0 < size <= 80 and density == 0 and _sentence_end(sibling)))
+            and (sibling.name == "p" or _phrasing_only(sibling))
         ):
             out.append(sibling)
     return _fill_gaps(out, measures)
