@@ -167,3 +167,19 @@ def test_subheadings_and_short_lines_between_article_blocks_are_kept() -> None:
     for text in ("What the owners say", "In short", "Check the peephole", LONG):
         assert text in article.text
     assert "Facebook" not in article.text
+
+
+def test_prose_with_every_paragraph_in_its_own_wrapper_is_kept() -> None:
+    blocks = "".join(f"<div class='text-block'><div class='rich-text'><p>{p}</p></div></div>" for p in PROSE)
+    body = f"<div class='share-wrapper'><h1>Iron in Pregnancy</h1>{blocks}</div>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert all(p in article.text for p in PROSE)
+
+
+def test_teaser_cards_with_one_excerpt_each_are_not_prose() -> None:
+    cards = "".join(
+        f"<div class='card'><img src='/c{i}.jpg'><h4>Other story {i}</h4><p>{p}</p></div>" for i, p in enumerate(PROSE)
+    )
+    body = f"<article><p>{LONG}</p><p>{LONG[::-1]}</p><p>{LONG}</p><div class='widget-extra'>{cards}</div></article>"
+    article = parse_article(generic_page(body), source="p.html")
+    assert not any(p in article.text for p in PROSE)

@@ -240,13 +240,34 @@ def _is_figure(tag: Tag, measures: Measures) -> bool:
 
 
 def prose_paragraphs(tag: Tag, measures: Measures) -> int:
-    """Long ``<p>`` inside ``tag`` that share their parent with another long ``<p>``."""
-    per_parent: dict[int, int] = {}
+    """Long ``<p>`` inside ``tag`` that read as running prose, not as items of a list.
+
+    A long paragraph is prose when another long paragraph shares its parent, or when its parent
+    is a plain wrapper (not a list item or figure, with no heading or picture beside it: sites
+    that wrap every paragraph in a ``<div>``). A gallery caption or a teaser's excerpt sits in an
+    item with its own heading or picture.
+    """
+    per_parent: dict[int, list[Tag]] = {}
     for node in tag.descendants:
         if isinstance(node, Tag) and node.name == "p" and measures.long_paragraph_count(node):
-            key = id(node.parent)
-            per_parent[key] = per_parent.get(key, 0) + 1
-    return sum(count for count in per_parent.values() if count >= 2)
+            per_parent.setdefault(id(node.parent), []).append(node)
+    count = 0
+    for paragraphs in per_parent.values():
+        parent = paragraphs[0].parent
+        if len(paragraphs) >= 2 or (isinstance(parent, Tag) and _plain_wrapper(parent)):
+            count += len(paragraphs)
+    return count
+
+
+_ITEMS = frozenset(("li", "dd", "dt", "figure", "td", "th"))
+_CARD_PARTS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6", "img", "picture", "video", "figure", "time"))
+
+
+def _plain_wrapper(parent: Tag) -> bool:
+    """A block around one paragraph with nothing else of an item's parts (heading, picture, date)."""
+    if parent.name in _ITEMS:
+        return False
+    return not any(isinstance(node, Tag) and node.name in _CARD_PARTS for node in parent.descendants)
 
 
 def class_weight(tag: Tag) -> int:
