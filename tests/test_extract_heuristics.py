@@ -183,3 +183,9 @@ def test_teaser_cards_with_one_excerpt_each_are_not_prose() -> None:
     body = f"<article><p>{LONG}</p><p>{LONG[::-1]}</p><p>{LONG}</p><div class='widget-extra'>{cards}</div></article>"
     article = parse_article(generic_page(body), source="p.html")
     assert not any(p in article.text for p in PROSE)
+
+
+def test_section_whose_heading_only_starts_like_comments_is_kept() -> None:
+    body = f"<div class='wrap'><h1>孕期补铁指南</h1><div class='con'><h2>评论员文章</h2>{''.join(f'<p>{p}</p>' for p in ZH)}</div></div>"
+    article = parse_article(generic_page(body, title="孕期补铁指南"), source="p.html")
+    assert all(p in article.text for p in ZH)

@@ -139,10 +139,16 @@ def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ())
             measures.remove(tag)
 
 
+_COMMENT_LABEL = (
+    r"(?:comments?|responses?|replies|reader comments|leave a (?:comment|reply)|post a comment|add a comment|"
+    r"join the (?:discussion|conversation)|discussion|commentaires?|kommentare?|comentarios?|"
+    r"网友评论|读者评论|发表评论|评论列表|评论区|评论|网友留言|留言区|留言|網友評論|評論區|評論|コメント)"
+)
+# The whole heading is the label, with a count around it ("Comments (3)", "3 Responses", "网友评论（12）"),
+# or WordPress's "3 Responses to “Title”" / "One thought on “Title”".
 COMMENTS_HEADING = re.compile(
-    r"^\W*(\d+\W*)?(?:(?:comments?|responses?|replies|reader comments|leave a (?:comment|reply)|"
-    r"join the (?:discussion|conversation)|discussion|commentaires?|kommentare?|comentarios?)\b|"
-    r"网友评论|读者评论|发表评论|评论|网友留言|留言|網友評論|評論|コメント)",
+    rf"^\W*(?:\d+\W*)?{_COMMENT_LABEL}(?:\W*\d+)?\W*$|"
+    r"^\W*(?:\d+|one|no)\s+(?:responses?|thoughts?|comments?|replies)\s+(?:to|on)\b",
     re.I,
 )
 _COMMENT_BOXES = frozenset(("div", "section", "aside", "footer", "header", "ul", "ol", "dl"))
