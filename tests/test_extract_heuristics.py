@@ -189,3 +189,14 @@ def test_section_whose_heading_only_starts_like_comments_is_kept() -> None:
     body = f"<div class='wrap'><h1>孕期补铁指南</h1><div class='con'><h2>评论员文章</h2>{''.join(f'<p>{p}</p>' for p in ZH)}</div></div>"
     article = parse_article(generic_page(body, title="孕期补铁指南"), source="p.html")
     assert all(p in article.text for p in ZH)
+
+
+def test_a_long_unlinked_block_between_article_blocks_stays_out() -> None:
+    about = "About us: Health Daily is an independent site run by nurses and doctors since 1999. " * 5
+    body = (
+        f"<div class='story'>{_block(PROSE + PROSE[::-1])}<div class='box'><div>{about}</div><div>{about}</div></div>"
+        f"<h2>What the owners say</h2><p>{LONG}</p></div>"
+    )
+    article = parse_article(generic_page(body), source="p.html")
+    assert "independent site" not in article.text
+    assert "What the owners say" in article.text

@@ -467,14 +467,25 @@ def _fill_gaps(blocks: list[Tag], measures: Measures) -> list[Tag]:
     node: PageElement | None = blocks[0]
     last = blocks[-1]
     while node is not None:
-        if isinstance(node, Tag) and (
-            id(node) in chosen or (measures.link_density(node) < 0.5 and class_weight(node) >= 0)
-        ):
+        if isinstance(node, Tag) and (id(node) in chosen or _continues(node, measures)):
             out.append(node)
         if node is last:
             break
         node = node.next_sibling
     return out
+
+
+_TEXT_BLOCKS = frozenset(
+    ("p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote", "pre", "figure", "hr", "br")
+)
+
+
+def _continues(node: Tag, measures: Measures) -> bool:
+    """A block between two parts of the article that belongs to it: a text element of any size, or a
+    short wrapper; never a link list or a block named like boilerplate."""
+    if node.name not in _TEXT_BLOCKS and measures.text_len(node) > 300:
+        return False
+    return measures.link_density(node) < 0.5 and class_weight(node) >= 0
 
 
 def _phrasing_only(tag: Tag) -> bool:
