@@ -22,7 +22,6 @@ from indexer.extract.content import (
     drop_noise,
     drop_unlikely,
     semantic_candidate,
-    short_article,
 )
 from indexer.extract.links import prev_next_links, recommended_links
 from indexer.extract.metadata import (
@@ -35,6 +34,7 @@ from indexer.extract.metadata import (
     read_meta,
 )
 from indexer.extract.profile import SiteProfile
+from indexer.extract.shapes import short_article
 from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
