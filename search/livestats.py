@@ -6,8 +6,9 @@ differently from a rebuilt one. :class:`LiveStats` counts live documents only:
 
 * ``doc_count``: live documents (``reader.doc_count()``);
 * ``doc_frequency(field, term)``: live documents holding the term in the field — Whoosh's count
-  minus the deleted documents found in the term's postings (only segments with deletions are
-  read, block by block, skipping blocks that hold no deleted document);
+  minus the deleted documents holding it, as recorded by the update (:mod:`indexer.deletions`: a
+  dictionary look-up), else counted in the term's postings (only in segments with deletions,
+  block by block, skipping blocks that hold no deleted document);
 * ``field_length(field)``: the exact total length over live documents — the segment totals minus
   the exact lengths of deleted documents recorded by the update (:mod:`indexer.deletions`);
 * ``avg_field_length(field)``: ``field_length / doc_count``.
@@ -26,7 +27,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
-from indexer.deletions import deleted_lengths
+from indexer.deletions import deleted_frequencies, deleted_lengths
 
 _ATTR = "_artsearch_live_stats"
 MAX_CACHED_TERMS = 200_000
@@ -39,9 +40,10 @@ class LiveStats:
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.doc_count: int = self.reader.doc_count()
-        # (segment reader, its deleted document numbers ascending) of segments with deletions
-        self._dead: list[tuple[Any, list[int]]] = [
-            (leaf, sorted(leaf.segment().deleted_docs()))
+        # (segment reader, its deleted document numbers ascending, their recorded document
+        # frequencies or None) of the segments with deletions
+        self._dead: list[tuple[Any, list[int], dict[str, dict[bytes, int]] | None]] = [
+            (leaf, sorted(leaf.segment().deleted_docs()), deleted_frequencies(leaf))
             for leaf, _ in self.reader.leaf_readers()
             if leaf.has_deletions()
         ]
@@ -62,7 +64,13 @@ class LiveStats:
         key = (field, text)
         found = self._df.get(key)
         if found is None:
-            found = raw - sum(_dead_postings(leaf, dead, field, text) for leaf, dead in self._dead)
+            btext = self.schema[field].to_bytes(text) if isinstance(text, str) else text
+            found = raw
+            for leaf, dead, recorded in self._dead:
+                if recorded is not None and field in recorded:
+                    found -= recorded[field].get(btext, 0)
+                else:
+                    found -= _dead_postings(leaf, dead, field, text)
             if len(self._df) >= MAX_CACHED_TERMS:
                 self._df.clear()
             self._df[key] = found
@@ -75,7 +83,7 @@ class LiveStats:
             total = int(self.reader.field_length(field))
             if self._dead:
                 if self._dead_lengths is None:
-                    self._dead_lengths = [deleted_lengths(leaf) for leaf, _ in self._dead]
+                    self._dead_lengths = [deleted_lengths(leaf) for leaf, _, _ in self._dead]
                 total -= sum(lengths.get(field, 0) for lengths in self._dead_lengths)
             self._lengths[field] = total
         return total

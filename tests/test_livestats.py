@@ -100,6 +100,8 @@ def test_live_statistics_equal_a_rebuild(indexes: tuple[Path, Path, Path], which
     with updated.searcher() as searcher, rebuilt.searcher() as fresh:
         stats = LiveStats(searcher)
         assert stats.has_deletions and not LiveStats(fresh).has_deletions
+        recorded = [frequencies for _, _, frequencies in stats._dead]
+        assert recorded != [None] if which == 0 else recorded == [None]  # look-up, or postings counted
         assert stats.doc_count == fresh.doc_count_all() < searcher.doc_count_all()
         for field in scorable_fields(searcher.schema):
             assert stats.field_length(field) == fresh.field_length(field)
