@@ -141,9 +141,14 @@ def test_many_deletions_and_successive_updates_equal_rebuild(
     live = live_stats(searcher)
     assert live.has_deletions
     assert live.avg_field_length("text") != searcher.avg_field_length("text")  # Whoosh's own drifts
-    for change in (lambda: None, lambda: mutate(corpus_copy)):
+    def touch_four() -> None:  # a new segment of 4 documents: the previous one (3) is merged into it
+        for page in sorted(corpus_copy.rglob("*.html"))[1:30:7]:
+            page.write_bytes(page.read_bytes().replace(b"<p>", b"<p>Iron and sleep again. ", 1))
+
+    rewritten = []
+    for change in (lambda: None, lambda: mutate(corpus_copy), touch_four):
         change()
-        updated.update(corpus_copy, workers=1)
+        rewritten.append(updated.update(corpus_copy, workers=1).rewritten)
         rebuilt = Engine(tmp_path / "rebuilt")
         rebuilt.build(corpus_copy, workers=1)
         assert all_ids(updated) == all_ids(rebuilt)
@@ -154,6 +159,7 @@ def test_many_deletions_and_successive_updates_equal_rebuild(
         assert [(r.id, round(r.score, 9)) for r in updated.related_to_text(text).related] == [
             (r.id, round(r.score, 9)) for r in rebuilt.related_to_text(text).related
         ]
+    assert rewritten[:2] == [0, 0] and rewritten[2] > 0  # the merge re-adds documents exactly
     assert updated.check(corpus_copy).ok
 
 
