@@ -12,11 +12,12 @@ How it stays safe:
   next writer removes. The index, ``manifest.json`` and ``meta.json`` of a generation always agree.
 * When only manifest entries changed (mtime-only touches), the live manifest is replaced
   atomically in place (write temp + ``os.replace``); the index files are not touched.
-* Exact by default: segments holding replaced or deleted articles are rewritten (merged) so that
-  term statistics, and therefore scores, equal those of a full rebuild. ``exact=False`` skips that
-  rewrite (much faster on large indexes) at the price of slightly different scores until the next
-  merge: Whoosh counts deleted documents in its statistics. A segment is still rewritten once
-  more than ``FAST_MAX_DELETED`` of it is deleted, which bounds the drift.
+* Scores equal those of a full rebuild without rewriting old segments: replaced and removed
+  articles are only marked deleted, and scoring reads statistics of the live documents
+  (:mod:`search.livestats`; the exact field lengths of deleted documents are recorded with their
+  segment, :mod:`indexer.deletions`). :func:`indexer.merge.merge_live` folds small segments, and
+  segments mostly deleted, into the new one, so segments do not pile up. ``exact=False``
+  (``--fast``) is kept for compatibility and does the same: the default is as fast.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import MERGE_SMALL
 
 from indexer import store
 from indexer.corpus import PageFile, WalkProblem, check_corpus, read_page, walk_corpus
-from indexer.documents import article_fields, article_from_fields
+from indexer.documents import article_fields
 from indexer.errors import BuildError, IndexMissingError, PageError
+from indexer.merge import merge_live
 from indexer.pipeline import file_facts, parse_pages
 from indexer.writer import (
     WRITER_LIMIT_MB,
@@ -51,12 +52,6 @@ from indexer.writer import (
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-
-# With exact=False, a segment is rewritten once more than this share of its documents are deleted.
-FAST_MAX_DELETED = 0.10
-# With exact=True, segments beyond this many (smallest first) are folded into the new one.
-MAX_SEGMENTS = 8
-
 
 @dataclass
 class UpdateReport:
@@ -126,7 +121,8 @@ def update_index(
 ) -> UpdateReport:
     """Bring the index at ``index_dir`` up to date with ``corpus_dir``.
 
-    Without an index yet, this is a full build (``rebuilt`` is true in the report).
+    Without an index yet, this is a full build (``rebuilt`` is true in the report). ``exact`` is
+    kept for compatibility: every update scores exactly like a rebuild (``--fast`` is an alias).
 
     Raises:
         CorpusError: the corpus folder is missing.
@@ -136,7 +132,8 @@ def update_index(
     """
     started = time.perf_counter()
     corpus = check_corpus(corpus_dir)
-    report = UpdateReport(index_dir=str(index_dir), corpus_dir=str(corpus), exact=exact)
+    # exact=False (``--fast``) is an alias since every update scores exactly like a rebuild
+    report = UpdateReport(index_dir=str(index_dir), corpus_dir=str(corpus), exact=True)
     try:
         live = store.current_generation(index_dir)
     except IndexMissingError:
@@ -169,7 +166,7 @@ def update_index(
             report.generation = live.name
         else:
             report.generation = _apply(
-                index_dir, live, meta, corpus, plan, report, workers, strict, exact, progress, started
+                index_dir, live, meta, corpus, plan, report, workers, strict, progress, started
             )
     report.skipped = _all_skips(report.skipped, corpus, plan.manifest)
     report.seconds = time.perf_counter() - started
@@ -250,7 +247,6 @@ def _apply(
     report: UpdateReport,
     workers: int | None,
     strict: bool,
-    exact: bool,
     progress: Progress | None,
     started: float,
 ) -> str:
@@ -277,10 +273,9 @@ def _apply(
         except BaseException:
             writer.cancel()
             raise
-        policy = merge_deletions if exact else merge_mostly_deleted
 
         def counting_policy(writer: Any, segments: list[Any]) -> list[Any]:
-            kept = policy(writer, segments)
+            kept = merge_live(writer, segments)
             report.rewritten = sum(seg.doc_count() for seg in segments if seg not in kept)
             return kept
 
@@ -294,48 +289,6 @@ def _apply(
         shutil.rmtree(gen, ignore_errors=True)
         raise
     return gen.name
-
-
-def merge_deletions(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy of ``exact=True``: re-add the live documents of every segment holding
-    deleted ones (and of the smallest segments beyond ``MAX_SEGMENTS``) from their stored fields.
-
-    Whoosh counts deleted documents in its term statistics until their segment is rewritten, and
-    its own merge (``add_reader``) sums per-document field lengths from a lossy one-byte encoding.
-    Re-adding the documents from stored fields re-analyses them instead, so the statistics (and
-    the scores) are exactly those of an index built from scratch; no HTML is parsed again.
-    """
-    from whoosh.reading import SegmentReader
-
-    by_size = sorted(segments, key=lambda seg: seg.doc_count_all(), reverse=True)
-    kept: list[Any] = []
-    redo: list[Any] = []
-    for seg in by_size:
-        (redo if seg.has_deletions() or len(kept) >= MAX_SEGMENTS else kept).append(seg)
-    for seg in redo:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        try:
-            for _, stored in reader.iter_docs():
-                writer.add_document(**article_fields(article_from_fields(stored)))
-        finally:
-            reader.close()
-    return kept
-
-
-def merge_mostly_deleted(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy of ``exact=False``: small segments, and segments with more than
-    ``FAST_MAX_DELETED`` of their documents deleted (bounds how far scores drift)."""
-    from whoosh.reading import SegmentReader
-
-    kept: list[Any] = []
-    for seg in MERGE_SMALL(writer, segments):
-        if seg.deleted_count() > FAST_MAX_DELETED * max(1, seg.doc_count_all()):
-            reader = SegmentReader(writer.storage, writer.schema, seg)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(seg)
-    return kept
 
 
 def _check_strict(report: UpdateReport, corpus: Path, manifest: dict[str, Any], strict: bool) -> None:

@@ -170,7 +170,7 @@ def build(
 @click.option(
     "--fast",
     is_flag=True,
-    help="Do not rewrite segments holding replaced articles (quicker; scores drift until the next merge).",
+    help="Kept for compatibility: every update is now fast and scores exactly like a rebuild.",
 )
 @json_option
 @click.pass_context
@@ -198,8 +198,7 @@ def update(
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped in {report.seconds:.2f}s"
     )
     if report.rewritten:
-        why = " so that scores equal a full rebuild's (--fast skips this)" if report.exact else ""
-        click.echo(f"rewrote {report.rewritten} unchanged articles of segments with replaced ones{why}")
+        click.echo(f"merged {report.rewritten} unchanged articles of small or mostly deleted segments")
     for skip in report.skipped:
         click.echo(f"  skipped {skip.path}: {skip.reason}")
 

@@ -38,6 +38,7 @@ from indexer.writer import BuildReport, build_index
 from search import query as user_query
 from search.collect import ExactTopCollector, id_ranks
 from search.filters import SORTS, category_facets, filter_query
+from search.livestats import live_stats
 from search.ranking import weighting
 from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results
@@ -219,7 +220,7 @@ class Engine:
         with self._lock:
             searcher = self._open()
             parsed = user_query.parse_query(query, self._parser)
-            parsed = user_query.expand_multiterms(parsed, searcher.reader())
+            parsed = user_query.expand_multiterms(parsed, searcher.reader(), live_stats(searcher))
             top: Collector = (
                 SortingCollector(FieldFacet("date", reverse=True), limit * page)
                 if sort == "date"

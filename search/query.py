@@ -20,6 +20,7 @@ from whoosh.reading import IndexReader
 
 from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
+from search.livestats import LiveStats
 from search.phrase import use_phrase_plugin
 from search.ranking import FIELD_BOOSTS, QTF_POWER
 
@@ -155,19 +156,25 @@ def _has_errors(query: wq.Query) -> bool:
     return False
 
 
-def expand_multiterms(query: wq.Query, reader: IndexReader) -> wq.Query:
+def expand_multiterms(query: wq.Query, reader: IndexReader, stats: LiveStats | None = None) -> wq.Query:
     """Replace prefix, wildcard and fuzzy terms by an OR of their most frequent index terms.
 
     Bounds the work of ``a* b* c*`` on a large vocabulary: each expands to at most
     ``MAX_EXPANSIONS`` terms, chosen by document frequency among the first ``MAX_SCANNED``.
+    With ``stats``, frequencies count live documents only and terms left only by deleted
+    documents are skipped (the expansion of a rebuilt index).
     """
+    doc_frequency = stats.doc_frequency if stats is not None else reader.doc_frequency
 
     def replace(node: wq.Query) -> wq.Query:
         if not isinstance(node, wq.MultiTerm) or isinstance(node, wq.Variations):
             return node
         field = node.fieldname
-        scanned = itertools.islice(node._btexts(reader), MAX_SCANNED)
-        ranked = heapq.nlargest(MAX_EXPANSIONS, scanned, key=lambda t: reader.doc_frequency(field, t))
+        texts = node._btexts(reader)
+        if stats is not None and stats.has_deletions:
+            texts = (t for t in texts if stats.doc_frequency(field, t))
+        scanned = itertools.islice(texts, MAX_SCANNED)
+        ranked = heapq.nlargest(MAX_EXPANSIONS, scanned, key=lambda t: doc_frequency(field, t))
         decode = reader.schema[field].from_bytes
         texts = sorted(decode(t) if isinstance(t, bytes) else t for t in ranked)
         terms = [wq.Term(field, t, boost=node.boost) for t in texts]

@@ -7,6 +7,8 @@ from typing import Any
 
 from whoosh import scoring
 
+from search.livestats import live_stats
+
 # Field weights of a bare query (BM25F field boosts).
 # A title match counts half a text match: each field is scored on its own (below) and the scores
 # add up, so a word in both title and text already counts twice (measured in docs/BENCHMARKS.md).
@@ -32,26 +34,43 @@ def robertson_idf(doc_count: int, doc_frequency: int) -> float:
 
 class ArticleBM25F(scoring.BM25F):
     """Whoosh's per-field BM25F with BM25's own idf, one per word, instead of Whoosh's per-field
-    ``log(N/(n+1)) + 1``.
+    ``log(N/(n+1)) + 1``, and statistics of the live documents only.
 
     Whoosh's idf gives a word found in every article a weight of 1, so the common words of a
     long natural-language query drown its rare ones; BM25's idf gives them almost nothing. One idf
     per word (from its largest document frequency in ``IDF_FIELDS``) keeps a word that is common
     in texts but rare in titles from scoring as a rare word in the title.
+
+    Document count, document frequencies and average field lengths come from
+    :mod:`search.livestats`: an updated index (holding deleted documents) scores exactly like a
+    rebuilt one.
     """
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, scoring.BM25FScorer):
-            parent = searcher.get_parent()
-            fields = {fieldname, *(f for f in IDF_FIELDS if f in parent.schema)}
-            df = max(parent.doc_frequency(f, text) for f in fields)
-            idf = robertson_idf(parent.doc_count_all(), df)
-            # the score is linear in idf: rescale the upper bound computed with Whoosh's idf
-            if scorer.idf:
-                scorer._maxquality *= idf / scorer.idf
-            scorer.idf = idf
-        return scorer
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        stats = live_stats(searcher)
+        schema = searcher.get_parent().schema
+        fields = {fieldname, *(f for f in IDF_FIELDS if f in schema)}
+        df = max(stats.doc_frequency(f, text) for f in fields)
+        idf = robertson_idf(stats.doc_count, df)
+        avgfl = stats.avg_field_length(fieldname) or 1
+        B = self._field_B.get(fieldname, self.B)
+        return LiveBM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf, idf=idf, avgfl=avgfl)
+
+
+class LiveBM25FScorer(scoring.BM25FScorer):
+    """Whoosh's BM25F scorer with the idf and average field length given (live statistics)."""
+
+    def __init__(
+        self, searcher: Any, fieldname: str, text: Any, B: float, K1: float, *, qf: int, idf: float, avgfl: float
+    ) -> None:
+        self.idf = idf
+        self.avgfl = avgfl
+        self.B = B
+        self.K1 = K1
+        self.qf = qf
+        self.setup(searcher, fieldname, text)
 
 
 def weighting() -> scoring.WeightingModel:

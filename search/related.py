@@ -11,7 +11,8 @@ The score of a candidate article ``c`` for a source article ``s`` is
 The source itself, its exact duplicates (same ``content_hash``), near-duplicates (SimHash within
 :data:`indexer.fingerprint.NEAR_DUPLICATE_BITS` bits) and articles with nearly the same title are never
 returned, and of several duplicates among the results only the best-ranked one is kept.
-Ties are broken by document number, so results are deterministic.
+Ties are broken by article id, so results are deterministic (and the same after an update as
+after a rebuild).
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ class RelatedFinder:
         """Walk candidates best first, skipping the source, its duplicates and duplicates of picks."""
         source_title = title_key(source.title)
         picked: list[tuple[int, Info]] = []
-        for docnum, _ in _best_first(totals, limit + 25):
+        for docnum, _ in _best_first(totals, limit + 25, self.view.ranks()):
             if len(picked) >= limit:
                 break
             if docnum == source.docnum:
@@ -269,13 +270,14 @@ class RelatedFinder:
         return picked
 
 
-def _best_first(totals: dict[int, float], head: int) -> Iterator[tuple[int, float]]:
-    """Candidates by descending score (ties: document number); sorts all only if ``head`` runs out."""
-    first = heapq.nsmallest(head, [(-score, docnum) for docnum, score in totals.items()])
-    yield from ((docnum, -neg) for neg, docnum in first)
+def _best_first(totals: dict[int, float], head: int, ranks: list[int]) -> Iterator[tuple[int, float]]:
+    """Candidates by descending score (ties: article id, by ``ranks``); sorts all only if ``head``
+    runs out."""
+    first = heapq.nsmallest(head, [(-score, ranks[docnum], docnum) for docnum, score in totals.items()])
+    yield from ((docnum, -neg) for neg, _, docnum in first)
     if len(first) < len(totals):
-        rest = sorted((-score, docnum) for docnum, score in totals.items())[len(first) :]
-        yield from ((docnum, -neg) for neg, docnum in rest)
+        rest = sorted((-score, ranks[docnum], docnum) for docnum, score in totals.items())[len(first) :]
+        yield from ((docnum, -neg) for neg, _, docnum in rest)
 
 
 def _duplicate(info: Info, hash_: str | None, fingerprint: int, key: str) -> bool:

@@ -25,6 +25,8 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import normalise_word
 from indexer.cjk import is_cjk_char
+from search.collect import id_ranks
+from search.livestats import live_stats
 
 KEY_TERMS = 60
 TITLE_BOOST = 1.0
@@ -78,9 +80,11 @@ class IndexView:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cache = cache
-        self.doc_count = max(self.reader.doc_count(), 1)
+        self.stats = live_stats(searcher)  # statistics of live documents: as after a rebuild
+        self.doc_count = max(self.stats.doc_count, 1)
         self.analyzer = searcher.schema["text"].analyzer
-        self._avg = {f: max(searcher.avg_field_length(f, 1.0), 1.0) for f in FIELDS}
+        self._avg = {f: max(self.stats.avg_field_length(f, 1.0) or 1.0, 1.0) for f in FIELDS}
+        self._ranks: list[int] | None = None
         self._postings: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
@@ -107,7 +111,7 @@ class IndexView:
         """In how many articles' body or title the term occurs (the larger of the two counts)."""
         df = self._df.get(term)
         if df is None:
-            df = max(self.reader.doc_frequency(f, term) for f in FIELDS)
+            df = max(self.stats.doc_frequency(f, term) for f in FIELDS)
             if self.cache or len(self._df) < 100_000:
                 self._df[term] = df
         return df
@@ -153,13 +157,20 @@ class IndexView:
                     continue
                 pairs.append((docnum, tf * k1_plus / (tf + norms[docnum])))
         if len(pairs) > CHAMPIONS:
-            best = heapq.nsmallest(CHAMPIONS, [(-w, d) for d, w in pairs])
-            pairs = sorted((d, -neg) for neg, d in best)
+            rank = self.ranks()  # equal weights: by article id, as in any index of the same articles
+            best = heapq.nsmallest(CHAMPIONS, [(-w, rank[d], d) for d, w in pairs])
+            pairs = sorted((d, -neg) for neg, _, d in best)
         found = (array("i", [d for d, _ in pairs]), array("d", [w for _, w in pairs]))
         self._postings[key] = found
         if not self.cache and len(self._postings) > LAZY_CACHE_TERMS:
             self._postings.popitem(last=False)
         return found
+
+    def ranks(self) -> list[int]:
+        """For each document number, the rank of its article id (orders equal scores), cached."""
+        if self._ranks is None:
+            self._ranks = id_ranks(self.searcher)
+        return self._ranks
 
     # -- vectors ---------------------------------------------------------------------------
 

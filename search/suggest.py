@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from whoosh.searching import Searcher
 
 from indexer.analysis import STOP_WORDS, ArticleTokenizer, fold, normalise_word
+from search.livestats import LiveStats, live_stats
 
 MAX_DISTANCE = 2  # edits between a typed word and a suggestion
 RARE_DF = 2  # a word in at most this many articles may be a typo of a much commoner one
@@ -52,20 +53,22 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
     return Correction(text, tuple(changes.items()))
 
 
-def _df(reader: object, stem: str) -> int:
-    return max(reader.doc_frequency(f, stem) for f in FIELDS)  # type: ignore[attr-defined]
+def _df(stats: LiveStats, stem: str) -> int:
+    """In how many live articles' text or title the stem occurs (the larger count)."""
+    return max(stats.doc_frequency(f, stem) for f in FIELDS)
 
 
 def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
     reader = searcher.reader()
+    stats = live_stats(searcher)
     stem = normalise_word(word)
-    own = _df(reader, stem)
+    own = _df(stats, stem)
     if own > rare_df:
         return None
     folded = fold(word)
     best: tuple[int, int, str] | None = None
     for candidate in _candidates(reader, stem):
-        df = _df(reader, candidate)
+        df = _df(stats, candidate)
         if df <= own * COMMONER:
             continue
         surface = _surface(searcher, candidate)
@@ -95,7 +98,7 @@ def _surface(searcher: Searcher, stem: str) -> str | None:
     """The commonest written form of ``stem`` in a few articles that contain it."""
     forms: Counter[str] = Counter()
     for field in FIELDS:
-        if not searcher.reader().doc_frequency(field, stem):
+        if not live_stats(searcher).doc_frequency(field, stem):
             continue
         postings = searcher.reader().postings(field, stem)
         for _, docnum in zip(range(SAMPLE_DOCS), postings.all_ids(), strict=False):
