@@ -21,12 +21,14 @@ from indexer.corpus import PageFile, read_page
 from indexer.errors import PageError
 from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
-from indexer.prepared import prepare_article
+from indexer.prepared import prepare_article, warm_up
 
 logger = logging.getLogger(__name__)
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_MIN_PAGES = 64
+# Pages a worker process handles before it is replaced (bounds what a leak could cost).
+WORKER_MAX_TASKS = 2000
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,11 @@ def parse_pages(
             yield result
         return
     context = multiprocessing.get_context(_start_method())
-    with context.Pool(workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=2000) as pool:
+    if prepare and total > WORKER_MAX_TASKS and context.get_start_method() == "fork":
+        warm_up()  # forked workers (and their replacements) share the dictionaries
+    with context.Pool(
+        workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=WORKER_MAX_TASKS
+    ) as pool:
         for result in pool.imap(parse, pages, chunksize=16):
             done += 1
             if progress:

@@ -80,6 +80,18 @@ def _index(field: FieldType, value: Any) -> Any:
     return field.index(value)
 
 
+def warm_up() -> None:
+    """Load the analysis dictionaries (jieba's, OpenCC's) now.
+
+    Called in the parent before worker processes are forked, so that workers share them instead
+    of each loading them again (~0.7 s of CPU and ~60 MB per worker, after every worker restart).
+    """
+    from indexer.cjk import _jieba, _t2s
+
+    _jieba()
+    _t2s()
+
+
 def prepare_article(article: Article) -> PreparedDoc:
     """The prepared document of an article (see :func:`indexer.documents.article_fields`)."""
     return prepare_fields(article_fields(article))
