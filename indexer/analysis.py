@@ -24,7 +24,7 @@ from whoosh.analysis import Token, Tokenizer
 from indexer.cjk import HAN as _HAN
 from indexer.cjk import HANGUL as _HANGUL
 from indexer.cjk import KANA as _KANA
-from indexer.cjk import bigram_pieces, han_pieces, is_cjk, run_width, to_simplified
+from indexer.cjk import Piece, bigram_pieces, han_pieces, is_cjk, run_width, to_simplified
 from indexer.cjk import segment_han as segment_han
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,9 @@ STOP_WORDS = frozenset(
     ]
 )
 MAX_TOKEN_CHARS = 64
+# word as written -> its term ("" for a stop word), for the default analysis; cleared when full
+_WORD_TERMS: dict[str, str] = {}
+_WORD_CACHE_SIZE = 300_000
 
 
 @lru_cache(maxsize=200_000)
@@ -248,37 +251,64 @@ class ArticleTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        pos = start_pos
         stops = self.stop_words if removestops else frozenset()
+        for text, start, end, pos in self._pieces(value, mode, stops, start_pos):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+    def _pieces(self, value: str, mode: str, stops: frozenset[str], pos: int = 0) -> Iterator[Piece]:
+        """``(term, start, end, position)`` of every token of ``value``, in order."""
+        stem = self.stem
+        # The default analysis (English stop words, stems) caches each word's term ("" = stop word).
+        cache = _WORD_TERMS if stem and stops is STOP_WORDS else None
         for match in _TOKEN.finditer(value):
             kind = match.lastgroup
-            base = match.start()
             if kind == "word":
                 raw = match.group()
-                if len(raw) > MAX_TOKEN_CHARS:
-                    continue
-                folded = fold(raw)
-                if folded in stops:
-                    continue
-                pieces: Any = ((normalise_word(raw) if self.stem else folded, 0, len(raw), 0),)
-                width = 1
-            else:
-                run = match.group()
-                pieces = han_pieces(run, mode) if kind == "han" else bigram_pieces(run, mode)
-                width = run_width(run)
+                term = cache.get(raw) if cache is not None else None
+                if term is None:
+                    if len(raw) > MAX_TOKEN_CHARS:
+                        continue
+                    folded = fold(raw)
+                    term = "" if folded in stops else normalise_word(raw) if stem else folded
+                    if cache is not None:
+                        if len(cache) >= _WORD_CACHE_SIZE:
+                            cache.clear()
+                        cache[raw] = term
+                if term:
+                    yield term, match.start(), match.end(), pos
+                    pos += 1
+                continue
+            run = match.group()
+            base = match.start()
+            pieces = han_pieces(run, mode) if kind == "han" else bigram_pieces(run, mode)
             for text, start, end, rel in pieces:
-                t.text = text
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = value[base + start : base + end]
-                if positions:
-                    t.pos = pos + rel
-                if chars:
-                    t.startchar = start_char + base + start
-                    t.endchar = start_char + base + end
-                yield t
-            pos += width
+                yield text, base + start, base + end, pos + rel
+            pos += run_width(run)
+
+    def term_positions(self, value: str, mode: str = "index") -> dict[str, list[int]]:
+        """Each term of ``value`` with its positions, in order of first occurrence.
+
+        What Whoosh's ``Positions`` format collects from :meth:`__call__` (stop words removed),
+        without building a ``Token`` per word: the index-time fast path (:mod:`indexer.prepared`).
+        """
+        poses: dict[str, list[int]] = {}
+        for text, _, _, pos in self._pieces(value, mode, self.stop_words):
+            found = poses.get(text)
+            if found is None:
+                poses[text] = [pos]
+            else:
+                found.append(pos)
+        return poses
 
 
 def article_analyzer() -> ArticleTokenizer:

@@ -10,44 +10,35 @@ from __future__ import annotations
 import hashlib
 import re
 
-SHINGLE = 3
+import numpy as np
+
+SHINGLE = 3  # words per shingle (the code below joins three)
 NEAR_DUPLICATE_BITS = 6
-_WIDTH = 32
 
 
-def _spread_table() -> list[list[int]]:
-    """For each byte position and value: its 8 bits placed in their 32-bit counter fields."""
-    table = []
-    for position in range(8):
-        row = []
-        for byte in range(256):
-            row.append(sum(1 << (_WIDTH * (8 * (7 - position) + bit)) for bit in range(8) if byte >> bit & 1))
-        table.append(row)
-    return table
-
-
-_SPREAD = _spread_table()
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+_BITS = np.arange(64, dtype=np.uint64)
 
 
 def simhash(text: str) -> int:
-    """The 64-bit SimHash of ``text`` over word 3-shingles (0 for a text without words)."""
+    """The 64-bit SimHash of ``text`` over word 3-shingles (0 for a text without words).
+
+    Bit ``k`` is set when more than half of the shingles' 8-byte BLAKE2b digests, read as
+    big-endian integers, have bit ``k`` set.
+    """
     words = _WORD.findall(text.casefold())
     if not words:
         return 0
     if len(words) < SHINGLE:
         shingles = [" ".join(words)]
     else:
-        shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
-    # 64 bit counters packed in one big integer (32 bits each), added a byte at a time
-    packed = 0
-    for shingle in shingles:
-        digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
-        for position, byte in enumerate(digest):
-            packed += _SPREAD[position][byte]
+        shingles = [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+    blake = hashlib.blake2b
+    digests = b"".join([blake(s.encode("utf-8"), digest_size=8).digest() for s in shingles])
+    values = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    counts = ((values[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
     half = len(shingles) / 2
-    mask = (1 << _WIDTH) - 1
-    return sum(1 << bit for bit in range(64) if (packed >> (_WIDTH * bit)) & mask > half)
+    return sum(1 << int(bit) for bit in np.flatnonzero(counts > half))
 
 
 def hamming(a: int, b: int) -> int:

@@ -14,17 +14,21 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer.article import Article
 from indexer.corpus import PageFile, read_page
 from indexer.errors import PageError
 from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
+from indexer.prepared import prepare_article, warm_up
 
 logger = logging.getLogger(__name__)
 
 # Below this many pages, worker processes cost more than they save.
 PARALLEL_MIN_PAGES = 64
+# Pages a worker process handles before it is replaced (bounds what a leak could cost).
+WORKER_MAX_TASKS = 2000
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class PageResult:
     size: int
     mtime_ns: int
     sha1: str
+    prepared: Any = None  # the analysed document (indexer.prepared), when asked for
 
 
 def file_facts(page: PageFile) -> tuple[int, int]:
@@ -48,8 +53,12 @@ def file_facts(page: PageFile) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
-    """Read and parse one page; never raises for a bad page (the reason is in the result)."""
+def parse_page(page: PageFile, profile: SiteProfile | None = None, prepare: bool = False) -> PageResult:
+    """Read and parse one page; never raises for a bad page (the reason is in the result).
+
+    With ``prepare``, the article is also analysed for the index (``result.prepared``), so that
+    this work happens in the worker process rather than in the one writer.
+    """
     size, mtime = file_facts(page)
     try:
         data = read_page(page.path)
@@ -69,6 +78,8 @@ def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult
         return PageResult(page, None, f"parser error ({exc.__class__.__name__}: {exc})", size, mtime, digest)
     if not article.category and "/" in page.id:
         article = _with_folder_category(article, page.id)
+    if prepare:
+        return PageResult(page, article, None, size, mtime, digest, prepare_article(article))
     return PageResult(page, article, None, size, mtime, digest)
 
 
@@ -122,12 +133,16 @@ def parse_pages(
     total: int,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    prepare: bool = False,
 ) -> Iterator[PageResult]:
-    """Parse pages in order, in ``workers`` processes (streaming: bounded memory)."""
+    """Parse pages in order, in ``workers`` processes (streaming: bounded memory).
+
+    With ``prepare``, each result also carries the analysed document (see :func:`parse_page`).
+    """
     workers = default_workers() if workers is None else max(1, workers)
     done = 0
     pages, profile = _with_profile(pages)
-    parse = functools.partial(parse_page, profile=profile)
+    parse = functools.partial(parse_page, profile=profile, prepare=prepare)
     if workers == 1 or total < PARALLEL_MIN_PAGES:
         results: Iterable[PageResult] = map(parse, pages)
         for result in results:
@@ -137,7 +152,11 @@ def parse_pages(
             yield result
         return
     context = multiprocessing.get_context(_start_method())
-    with context.Pool(workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=2000) as pool:
+    if prepare and total > WORKER_MAX_TASKS and context.get_start_method() == "fork":
+        warm_up()  # forked workers (and their replacements) share the dictionaries
+    with context.Pool(
+        workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=WORKER_MAX_TASKS
+    ) as pool:
         for result in pool.imap(parse, pages, chunksize=16):
             done += 1
             if progress:

@@ -15,10 +15,10 @@ from whoosh import index as whoosh_index
 
 from indexer import store
 from indexer.corpus import WalkProblem, check_corpus, walk_corpus
-from indexer.documents import article_fields
 from indexer.errors import BuildError, CorpusError
 from indexer.pipeline import PageResult, parse_pages
 from indexer.schema import build_schema
+from indexer.segments import BulkWriter
 
 logger = logging.getLogger(__name__)
 
@@ -132,15 +132,16 @@ def _write_generation(
     progress: Progress | None,
 ) -> dict[str, dict[str, Any]]:
     ix = whoosh_index.create_in(str(gen), build_schema())
-    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    # Pages are parsed and analysed in the workers; the writer only files their postings.
+    writer = BulkWriter(ix, limit_mb=WRITER_LIMIT_MB)
     manifest: dict[str, dict[str, Any]] = {}
     try:
-        for result in parse_pages(pages, total=len(pages), workers=workers, progress=progress):
+        for result in parse_pages(pages, total=len(pages), workers=workers, progress=progress, prepare=True):
             manifest[result.page.relative] = manifest_entry(result)
             if result.article is None:
                 report.skipped.append(Skip(str(result.page.path), result.reason or "skipped"))
                 continue
-            writer.add_document(**article_fields(result.article))
+            writer.add(result.prepared)
             report.indexed += 1
     except BaseException:
         writer.cancel()

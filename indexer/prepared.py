@@ -1,0 +1,97 @@
+"""Documents analysed ahead of the writer: what Whoosh's ``add_document`` computes, done in a worker.
+
+Whoosh's writer analyses every field of a document (tokens, stems, positions) in the one writer
+process. :func:`prepare_document` does that work where the page was parsed (a worker process), and
+returns a small picklable :data:`PreparedDoc`; :class:`indexer.segments.SegmentBuilder` then only
+files the postings. The values are exactly those ``SegmentWriter.add_document`` would compute (same
+field order, weights, encoded positions, lengths, stored values and column values), so the index is
+the same.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from whoosh.fields import FieldType, Schema
+from whoosh.formats import Positions
+
+from indexer.analysis import ArticleTokenizer
+from indexer.article import Article
+from indexer.documents import article_fields
+from indexer.schema import build_schema
+
+# One field of a prepared document: (name, postings [(term bytes, weight, value bytes)],
+# length, stored value or None, (column value,) or () when the field has no column value).
+PreparedField = tuple[str, list[tuple[bytes, float, bytes]], int, Any, tuple[Any, ...]]
+PreparedDoc = list[PreparedField]
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Schema:
+    return build_schema()
+
+
+def prepare_fields(fields: dict[str, Any], schema: Schema | None = None) -> PreparedDoc:
+    """Analyse the Whoosh fields of one document as ``SegmentWriter.add_document`` would.
+
+    Raises:
+        ValueError: a field has term vectors (not supported: the schema has none).
+    """
+    schema = schema if schema is not None else _schema()
+    doc: PreparedDoc = []
+    for name in sorted(n for n in fields if not n.startswith("_")):
+        value = fields[name]
+        if value is None:
+            continue
+        field = schema[name]
+        if field.vector or field.separate_spelling():
+            raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
+        length = 0
+        postings: list[tuple[bytes, float, bytes]] = []
+        if field.indexed:
+            scorable = field.scorable
+            for tbytes, freq, weight, vbytes in _index(field, value):
+                if scorable:
+                    length += freq
+                postings.append((tbytes, weight * 1.0, vbytes if vbytes is not None else b""))
+        column: tuple[Any, ...] = ()
+        if field.column_type:
+            column = (field.to_column_value(value),)
+        doc.append((name, postings, length, value if field.stored else None, column))
+    return doc
+
+
+def _index(field: FieldType, value: Any) -> Any:
+    """``field.index(value)``: (term bytes, frequency, weight, value bytes) of each term.
+
+    Text fields of the article analyzer with positions take a fast path that gives the same
+    tuples (the format's own position encoding) without a Whoosh ``Token`` per word.
+    """
+    fmt = field.format
+    analyzer = field.analyzer
+    if type(fmt) is Positions and type(analyzer) is ArticleTokenizer and isinstance(value, str):
+        boost = fmt.field_boost
+        encode = fmt.encode
+        return [
+            (term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, encode(poslist))
+            for term, poslist in analyzer.term_positions(value).items()
+        ]
+    return field.index(value)
+
+
+def warm_up() -> None:
+    """Load the analysis dictionaries (jieba's, OpenCC's) now.
+
+    Called in the parent before worker processes are forked, so that workers share them instead
+    of each loading them again (~0.7 s of CPU and ~60 MB per worker, after every worker restart).
+    """
+    from indexer.cjk import _jieba, _t2s
+
+    _jieba()
+    _t2s()
+
+
+def prepare_article(article: Article) -> PreparedDoc:
+    """The prepared document of an article (see :func:`indexer.documents.article_fields`)."""
+    return prepare_fields(article_fields(article))
