@@ -296,11 +296,15 @@ class Engine:
         scoring_plan = plan(parsed)
         if scoring_plan is None:
             return None
+        scorer = self._scorer_of(searcher)
+        mask = scorer.arrays.mask(allow.docs(searcher)) if allow is not None else None
+        return run_fast(scorer, scoring_plan, limit, mask)
+
+    def _scorer_of(self, searcher: Searcher) -> Scorer:
+        """The numpy scorer (and posting arrays, shared with related) of the current searcher."""
         if self._scorer is None or self._scorer.searcher is not searcher:
             self._scorer = Scorer(IndexArrays(searcher), searcher)
-        arrays = self._scorer.arrays
-        mask = arrays.mask(allow.docs(searcher)) if allow is not None else None
-        return run_fast(self._scorer, scoring_plan, limit, mask)
+        return self._scorer
 
     def _hit(self, hit: Any, terms: set[str]) -> Hit:
         return self._hit_of(hit.fields(), hit.score, terms)
@@ -379,7 +383,7 @@ class Engine:
         _check_range("limit", limit, 1, MAX_LIMIT)
         with self._lock:
             searcher = self._open()
-            finder = RelatedFinder(IndexView(searcher, cache=True))
+            finder = RelatedFinder(IndexView(searcher, cache=True, arrays=self._scorer_of(searcher).arrays))
             order = sorted((stored["id"], docnum) for docnum, stored in searcher.reader().iter_docs())
         for done, (article_id, docnum) in enumerate(order, start=1):
             with self._lock:
@@ -394,7 +398,7 @@ class Engine:
         searcher = self._open()
         finder = self._related_finder
         if finder is None or finder.view.searcher is not searcher:
-            finder = RelatedFinder(IndexView(searcher))
+            finder = RelatedFinder(IndexView(searcher, arrays=self._scorer_of(searcher).arrays))
             self._related_finder = finder
         return finder
 

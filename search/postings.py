@@ -72,6 +72,7 @@ class IndexArrays:
         self._ranks: npt.NDArray[np.int64] | None = None
         self._live: npt.NDArray[np.bool_] | None = None
         self._dups: npt.NDArray[np.bool_] | None = None
+        self._docnums: dict[str, int] | None = None
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -146,6 +147,16 @@ class IndexArrays:
             self._ranks = ranks
         return self._ranks
 
+    def docnums_by_id(self) -> dict[str, int]:
+        """Article id → document number of the first live document with that id."""
+        if self._docnums is None:
+            ids = list(self.reader.column_reader("id"))
+            found: dict[str, int] = {}
+            for docnum in np.flatnonzero(self.live).tolist():
+                found.setdefault(ids[docnum], docnum)
+            self._docnums = found
+        return self._docnums
+
     @property
     def live(self) -> npt.NDArray[np.bool_]:
         """True for the documents not deleted."""
@@ -178,9 +189,11 @@ def _read_matcher(matcher: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.f
     weights: list[Any] = []
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
-            matcher._read_ids()
+            if matcher._data is None:
+                matcher._read_data()
+            raw = np.asarray(matcher._data[0], dtype=np.int64)
+            ids.append(raw if matcher._byteids else np.cumsum(raw))  # ids are delta-encoded
             matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
             weights.append(np.asarray(matcher._weights, dtype=np.float32))
             matcher._next_block()
     else:  # inlined or other small posting lists

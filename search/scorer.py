@@ -39,6 +39,7 @@ class Node:
 
 
 Plan = Leaf | Node
+MAX_CACHED_PARAMS = 100_000
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,24 @@ class Scorer:
         self.arrays = arrays
         self.searcher = searcher
         self.weighting = searcher.weighting
+        self._params: dict[tuple[str, str], FieldParams | None] = {}
 
     def params(self, field: str, text: str) -> FieldParams | None:
-        """The BM25 parameters the weighting model uses for this term (``None``: not BM25F)."""
-        scorer = self.weighting.scorer(self.searcher, field, text)
-        if not isinstance(scorer, scoring.BM25FScorer):
-            return None
-        return FieldParams(float(scorer.idf), float(scorer.avgfl), float(scorer.B), float(scorer.K1))
+        """The BM25 parameters the weighting model uses for this term (``None``: not BM25F).
+
+        Cached: the statistics of an open searcher do not change.
+        """
+        key = (field, text)
+        if key not in self._params:
+            if len(self._params) >= MAX_CACHED_PARAMS:
+                self._params.clear()
+            scorer = self.weighting.scorer(self.searcher, field, text)
+            self._params[key] = (
+                FieldParams(float(scorer.idf), float(scorer.avgfl), float(scorer.B), float(scorer.K1))
+                if isinstance(scorer, scoring.BM25FScorer)
+                else None
+            )
+        return self._params[key]
 
     def leaf_scores(self, leaf: Leaf) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
         """(documents, boosted scores) of one leaf's postings."""

@@ -7,6 +7,7 @@ shown in a form read from an article that contains them (``pregnancy``), never a
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ FIELDS = ("text", "title")
 _WORD = re.compile(r"(?<![\w:*~-])([^\W\d_]{3,})(?![\w:*~])")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 _TOKENIZER = ArticleTokenizer()
+MAX_MEMO = 10_000  # corrections remembered per open searcher
+_MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
         word = match.group(1)
         if word in _OPERATORS or fold(word) in STOP_WORDS or word in changes:
             continue
-        fixed = _correct(word, searcher, RARE_DF if rare else 0)
+        fixed = _memo_correct(word, searcher, RARE_DF if rare else 0)
         if fixed is not None:
             changes[word] = fixed
     if not changes:
@@ -54,6 +57,17 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
 
 def _df(reader: object, stem: str) -> int:
     return max(reader.doc_frequency(f, stem) for f in FIELDS)  # type: ignore[attr-defined]
+
+
+def _memo_correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
+    """:func:`_correct`, remembered while the searcher is open (its terms do not change)."""
+    memo = _MEMO.setdefault(searcher, {})
+    key = (word, rare_df)
+    if key not in memo:
+        if len(memo) >= MAX_MEMO:
+            memo.clear()
+        memo[key] = _correct(word, searcher, rare_df)
+    return memo[key]
 
 
 def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
