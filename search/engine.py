@@ -40,6 +40,7 @@ from search.collect import ExactTopCollector, id_ranks
 from search.fastpath import FastResults
 from search.fastpath import run as run_fast
 from search.filters import SORTS, category_facets, filter_query
+from search.plainquery import plain_query
 from search.postings import IndexArrays
 from search.ranking import weighting
 from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
@@ -227,7 +228,8 @@ class Engine:
         started = time.perf_counter()
         with self._lock:
             searcher = self._open()
-            parsed = user_query.parse_query(query, self._parser)
+            # plain words skip Whoosh's query parser (the same query, see search/plainquery.py)
+            parsed = plain_query(query, searcher.schema) or user_query.parse_query(query, self._parser)
             parsed = user_query.expand_multiterms(parsed, searcher.reader())
             allow = filter_query(category=category, lang=lang, after=after, before=before)
             terms = user_query.query_terms(parsed, searcher.reader())
