@@ -299,7 +299,7 @@ class Engine:
         if scoring_plan is None:
             return None
         scorer = self._scorer_of(searcher)
-        mask = scorer.arrays.mask(allow.docs(searcher)) if allow is not None else None
+        mask = scorer.arrays.filter_mask(allow) if allow is not None else None
         return run_fast(scorer, scoring_plan, limit, mask)
 
     def _scorer_of(self, searcher: Searcher) -> Scorer:

@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024  # posting arrays kept per open searcher
+MAX_MASKS = 32  # filter masks kept per open searcher (one byte per document each)
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_DOCS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
 _EMPTY_TF: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -74,6 +75,7 @@ class IndexArrays:
         self._live: npt.NDArray[np.bool_] | None = None
         self._dups: npt.NDArray[np.bool_] | None = None
         self._docnums: dict[str, int] | None = None
+        self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -181,6 +183,19 @@ class IndexArrays:
         mask = np.zeros(self.doc_count_all, dtype=bool)
         mask[np.fromiter(docnums, dtype=np.int64)] = True
         return mask
+
+    def filter_mask(self, allow: Any) -> npt.NDArray[np.bool_]:
+        """The mask of the live documents a Whoosh filter query matches (the last few kept)."""
+        key = repr(allow)
+        found = self._masks.get(key)
+        if found is None:
+            found = self.mask(allow.docs(self.searcher))
+            self._masks[key] = found
+            if len(self._masks) > MAX_MASKS:
+                self._masks.popitem(last=False)
+        else:
+            self._masks.move_to_end(key)
+        return found
 
 
 def _read_matcher(matcher: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
