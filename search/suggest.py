@@ -25,6 +25,7 @@ _OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 _TOKENIZER = ArticleTokenizer()
 MAX_MEMO = 10_000  # corrections remembered per open searcher
 _MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
+_SURFACES: weakref.WeakKeyDictionary[Searcher, dict[str, str | None]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
         df = _df(reader, candidate)
         if df <= own * COMMONER:
             continue
-        surface = _surface(searcher, candidate)
+        surface = _memo_surface(searcher, candidate)
         if surface is None or surface == folded:
             continue
         distance = edit_distance(folded, surface)
@@ -103,6 +104,16 @@ def _candidates(reader: object, stem: str) -> set[str]:
                 found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
     found.discard(stem)
     return found
+
+
+def _memo_surface(searcher: Searcher, stem: str) -> str | None:
+    """:func:`_surface`, remembered while the searcher is open."""
+    memo = _SURFACES.setdefault(searcher, {})
+    if stem not in memo:
+        if len(memo) >= MAX_MEMO:
+            memo.clear()
+        memo[stem] = _surface(searcher, stem)
+    return memo[stem]
 
 
 def _surface(searcher: Searcher, stem: str) -> str | None:
