@@ -10,6 +10,7 @@ import pytest
 
 from bench.render import read_documents, render_corpus
 from search import Engine
+from search.postings import IndexArrays
 from search.query import parse_query
 from search.scorer import plan
 
@@ -87,7 +88,16 @@ def test_fast_path_after_an_update_with_deletions(tmp_path: Path, corpus_copy: P
     report = updated.update(corpus_copy, workers=1, exact=False)  # keeps the deleted documents
     assert report.deleted == 1 and report.changed == 3
     searcher = updated._open()
-    assert searcher.reader().has_deletions()
+    reader = searcher.reader()
+    assert reader.has_deletions() and len(reader.leaf_readers()) > 1  # several segments, deletions
+    arrays = IndexArrays(searcher)
+    for field, term in [("text", "calcium"), ("title", "pain"), ("meta", "health"), ("text", "back")]:
+        posting = arrays.postings(field, term)
+        expected = list(reader.postings(field, term).items_as("weight"))  # live documents only
+        assert list(zip(posting.docs.tolist(), posting.tf.tolist(), strict=True)) == expected
+    for field in ("title", "text", "meta"):
+        lengths = [reader.doc_field_length(d, field, 0) or 0 for d in range(reader.doc_count_all())]
+        assert arrays.lengths(field).tolist() == lengths
     same_results(index, QUERIES, OPTIONS[:4])
 
 
