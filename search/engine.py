@@ -45,7 +45,7 @@ from search.postings import IndexArrays
 from search.ranking import weighting
 from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results
-from search.scorer import Scorer, plan
+from search.scorer import Scorer, Unsupported, plan
 from search.similarity import IndexView
 from search.snippets import make_snippet
 from search.suggest import suggest
@@ -300,7 +300,11 @@ class Engine:
             return None
         scorer = self._scorer_of(searcher)
         mask = scorer.arrays.filter_mask(allow) if allow is not None else None
-        return run_fast(scorer, scoring_plan, limit, mask)
+        try:
+            return run_fast(scorer, scoring_plan, limit, mask)
+        except Unsupported as exc:  # a weighting model the numpy formula does not reproduce
+            logger.debug("numpy path declined: %s", exc)
+            return None
 
     def _scorer_of(self, searcher: Searcher) -> Scorer:
         """The numpy scorer (and posting arrays, shared with related) of the current searcher."""

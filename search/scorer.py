@@ -21,6 +21,10 @@ from indexer.schema import TEXT_FIELDS
 from search.postings import IndexArrays
 
 
+class Unsupported(Exception):
+    """The weighting model scores a term in a way :func:`bm25_field` does not reproduce."""
+
+
 @dataclass(frozen=True)
 class Leaf:
     """One weighted term of one field."""
@@ -118,7 +122,7 @@ class Scorer:
             scorer = self.weighting.scorer(self.searcher, field, text)
             self._params[key] = (
                 FieldParams(float(scorer.idf), float(scorer.avgfl), float(scorer.B), float(scorer.K1))
-                if isinstance(scorer, scoring.BM25FScorer)
+                if type(scorer) is scoring.BM25FScorer  # a subclass may score differently: Whoosh path
                 else None
             )
         return self._params[key]
@@ -129,8 +133,8 @@ class Scorer:
         if not len(posting.docs):
             return posting.docs, np.zeros(0)
         p = self.params(leaf.field, leaf.text)
-        if p is None:  # pragma: no cover - the weighting of text fields is always BM25F
-            raise TypeError(f"field {leaf.field} is not scored by BM25F")
+        if p is None:
+            raise Unsupported(f"{leaf.field}:{leaf.text} is not scored by Whoosh's BM25FScorer")
         length = self.arrays.lengths(leaf.field)[posting.docs]
         score = bm25_field(posting.tf.astype(np.float64), length, p)
         return posting.docs, score * leaf.boost if leaf.boost != 1.0 else score

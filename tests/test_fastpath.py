@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bench.render import read_documents, render_corpus
-from search import Engine
+from search import Engine, fastpath
 from search.postings import IndexArrays
 from search.query import parse_query
 from search.scorer import plan
@@ -63,9 +63,18 @@ def same_results(
     return fast_plans
 
 
-def test_fast_path_equals_whoosh_path(engine: Engine) -> None:
-    used = same_results(engine.index_dir, QUERIES, OPTIONS)
-    assert used >= 11  # bare words, field words, AND and NOT took the fast path
+def test_fast_path_equals_whoosh_path(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    answered = []
+
+    def counting_run(*args: Any, **kwargs: Any) -> Any:
+        found = fastpath.run(*args, **kwargs)
+        answered.append(found)
+        return found
+
+    monkeypatch.setattr("search.engine.run_fast", counting_run)
+    planned = same_results(engine.index_dir, QUERIES, OPTIONS)
+    assert planned >= 11  # bare words, field words, AND and NOT have a numpy plan ...
+    assert len(answered) >= 11 * len(OPTIONS)  # ... and the numpy path answered them
 
 
 def test_phrases_keep_the_whoosh_path_prefixes_expand(engine: Engine) -> None:
@@ -110,3 +119,11 @@ def test_fast_path_on_an_ir_collection(shared_dir: Path, tmp_path: Path) -> None
     queries = [json.loads(line)["text"] for line in lines]
     used = same_results(tmp_path / "index", queries, ({"limit": 100}, {"limit": 5, "page": 3}))
     assert used == len(queries)
+
+
+def test_an_unknown_weighting_falls_back_to_whoosh(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = engine.search("back pain", limit=20).hits
+    monkeypatch.setattr("search.scorer.Scorer.params", lambda self, field, text: None)
+    found = Engine(engine.index_dir).search("back pain", limit=20).hits
+    assert [h.id for h in found] == [h.id for h in expected]
+    assert [h.score for h in found] == pytest.approx([h.score for h in expected], abs=1e-9)
