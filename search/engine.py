@@ -389,8 +389,9 @@ class Engine:
         _check_range("limit", limit, 1, MAX_LIMIT)
         with self._lock:
             searcher = self._open()
-            finder = RelatedFinder(IndexView(searcher, cache=True, arrays=self._scorer_of(searcher).arrays))
-            order = sorted((stored["id"], docnum) for docnum, stored in searcher.reader().iter_docs())
+            arrays = self._scorer_of(searcher).arrays
+            finder = RelatedFinder(IndexView(searcher, cache=True, arrays=arrays))
+            order = sorted(arrays.docnums_by_id().items())  # live articles by id, from the id column
         for done, (article_id, docnum) in enumerate(order, start=1):
             with self._lock:
                 source = source_of_stored(docnum, finder.view.stored(docnum))
