@@ -1,6 +1,6 @@
 """Speed and memory of artsearch beside tantivy, SQLite FTS5 and vanilla Whoosh.
 
-    python bench/perf.py --pages 10000 [--runs 3] [--queries 1000] [--workdir /tmp/artsearch-perf]
+    python bench/perf.py --pages 10000 [--runs 3] [--queries 1000] [--workdir /tmp/artsearch-perf] [--reuse]
 
 Generates (once, cached in --workdir) a corpus of N pages in the sample site's template from the
 bundled corpus and the shared IR collections (bench/gen_corpus.py), then measures, each as the median of --runs runs:
@@ -31,6 +31,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 from gen_corpus import SHARED_IR, generate  # noqa: E402
 from peers import PEERS  # noqa: E402
 
+from indexer import store  # noqa: E402
 from indexer.analysis import STOP_WORDS  # noqa: E402
 
 
@@ -94,14 +95,21 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def measure_artsearch(corpus: Path, workdir: Path, runs: int, queries: list[str]) -> dict[str, object]:
+def measure_artsearch(
+    corpus: Path, workdir: Path, runs: int, queries: list[str], reuse: bool = False
+) -> dict[str, object]:
     from search import Engine
 
     index = workdir / "index"
-    builds = [run_child("_build", str(corpus), str(index), "auto") for _ in range(runs)]
+    build_file = workdir / "build.json"
+    if reuse and build_file.exists() and Engine(index).exists():
+        builds = json.loads(build_file.read_text(encoding="utf-8"))
+    else:
+        builds = [run_child("_build", str(corpus), str(index), "auto") for _ in range(runs)]
+        build_file.write_text(json.dumps(builds), encoding="utf-8")
     seconds = statistics.median(b["seconds"] for b in builds)
     engine = Engine(index)
-    gen = next(p for p in index.iterdir() if p.name.startswith("gen-"))
+    gen = store.current_generation(index)
     for q in queries[:50]:
         engine.search(q)
     latencies = []
@@ -209,6 +217,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/artsearch-perf"))
     parser.add_argument("--no-peers", action="store_true", help="measure artsearch only")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the index of an earlier run (its build figures too)"
+    )
     args = parser.parse_args()
     workdir = args.workdir / str(args.pages)
     corpus = workdir / "corpus"
@@ -217,7 +228,7 @@ def main() -> None:
         generate(corpus, args.pages)
         marker.write_text("gen_corpus")
     queries = sample_queries(args.queries)
-    ours = measure_artsearch(corpus, workdir, args.runs, queries)
+    ours = measure_artsearch(corpus, workdir, args.runs, queries, reuse=args.reuse)
     peers = {} if args.no_peers else measure_peers(extracted_docs(corpus), args.runs, queries)
     text = report(args.pages, args.runs, ours, peers)
     (workdir / "report.md").write_text(text + "\n", encoding="utf-8")

@@ -37,11 +37,16 @@ from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
 from search.collect import ExactTopCollector, id_ranks
+from search.fastpath import FastResults
+from search.fastpath import run as run_fast
 from search.filters import SORTS, category_facets, filter_query
 from search.livestats import live_stats
+from search.plainquery import plain_query
+from search.postings import IndexArrays
 from search.ranking import weighting
 from search.related import Candidate, RelatedFinder, Source, source_of_article, source_of_stored
 from search.results import Hit, IndexStats, Related, RelatedArticle, Results
+from search.scorer import Scorer, Unsupported, plan
 from search.similarity import IndexView
 from search.snippets import make_snippet
 from search.suggest import suggest
@@ -81,6 +86,9 @@ class Engine:
         self._parser: Any = None
         self._related_finder: RelatedFinder | None = None
         self._ranks: list[int] | None = None
+        self._scorer: Scorer | None = None
+        # score the queries it can answer exactly with numpy (search/scorer.py); False: Whoosh only
+        self.fast = True
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -126,9 +134,11 @@ class Engine:
                 self._parser = user_query.make_parser(self._ix.schema)
                 self._pointer = pointer
                 self._ranks = None
+                self._scorer = None
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
                 self._ranks = None
+                self._scorer = None
             return self._searcher
 
     # -- building --------------------------------------------------------------------------
@@ -219,29 +229,21 @@ class Engine:
         started = time.perf_counter()
         with self._lock:
             searcher = self._open()
-            parsed = user_query.parse_query(query, self._parser)
+            # plain words skip Whoosh's query parser (the same query, see search/plainquery.py)
+            parsed = plain_query(query, searcher.schema) or user_query.parse_query(query, self._parser)
             parsed = user_query.expand_multiterms(parsed, searcher.reader(), live_stats(searcher))
-            top: Collector = (
-                SortingCollector(FieldFacet("date", reverse=True), limit * page)
-                if sort == "date"
-                else ExactTopCollector(
-                    limit * page, ranks=self._id_ranks(searcher), facet=searcher.reader().column_reader("category")
-                )
-            )
-            collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))
             allow = filter_query(category=category, lang=lang, after=after, before=before)
-            # filters go into the query (scored by ``parsed`` alone): Whoosh's FilterCollector
-            # wrapped around a CollapseCollector bypasses the collapsing
-            filtered = parsed if allow is None else wq.Require(parsed, allow)
-            searcher.search_with_collector(filtered, collector)
-            found = collector.results()
             terms = user_query.query_terms(parsed, searcher.reader())
-            hits = [self._hit(h, terms) for h in found[(page - 1) * limit : page * limit]]
-            if isinstance(top, ExactTopCollector):
-                counts = {k: v for k, v in top.counts.items() if v > 0}
-                facets = {"category": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+            fast = self._fast_search(searcher, parsed, allow, limit * page) if sort == "relevance" else None
+            if fast is not None:
+                window = slice((page - 1) * limit, page * limit)
+                hits = [
+                    self._hit_of(searcher.stored_fields(d), s, terms)
+                    for d, s in zip(fast.docnums[window], fast.scores[window], strict=True)
+                ]
+                facets = {"category": fast.categories}
             else:
-                facets = {"category": category_facets(searcher, parsed, allow)}
+                hits, facets = self._whoosh_search(searcher, parsed, allow, terms, limit, page, sort)
             total = sum(facets["category"].values())  # matches, exact duplicates counted once
             correction = suggest(query, searcher, rare=total < SUGGEST_BELOW)
         if correction is not None and total == 0 and correct:
@@ -262,13 +264,65 @@ class Engine:
             facets=facets,
         )
 
+    def _whoosh_search(
+        self, searcher: Searcher, parsed: wq.Query, allow: wq.Query | None, terms: set[str],
+        limit: int, page: int, sort: str,
+    ) -> tuple[list[Hit], dict[str, dict[str, int]]]:  # fmt: skip
+        """One page of hits and the category facets, by Whoosh's matchers and collectors."""
+        top: Collector = (
+            SortingCollector(FieldFacet("date", reverse=True), limit * page)
+            if sort == "date"
+            else ExactTopCollector(
+                limit * page, ranks=self._id_ranks(searcher), facet=searcher.reader().column_reader("category")
+            )
+        )
+        collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))
+        # filters go into the query (scored by ``parsed`` alone): Whoosh's FilterCollector
+        # wrapped around a CollapseCollector bypasses the collapsing
+        filtered = parsed if allow is None else wq.Require(parsed, allow)
+        searcher.search_with_collector(filtered, collector)
+        found = collector.results()
+        hits = [self._hit(h, terms) for h in found[(page - 1) * limit : page * limit]]
+        if isinstance(top, ExactTopCollector):
+            counts = {k: v for k, v in top.counts.items() if v > 0}
+            facets = {"category": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+        else:
+            facets = {"category": category_facets(searcher, parsed, allow)}
+        return hits, facets
+
+    def _fast_search(
+        self, searcher: Searcher, parsed: wq.Query, allow: wq.Query | None, limit: int
+    ) -> FastResults | None:
+        """The top ``limit`` by numpy scoring, or ``None`` when the query needs the Whoosh path."""
+        if not self.fast:
+            return None
+        scoring_plan = plan(parsed)
+        if scoring_plan is None:
+            return None
+        scorer = self._scorer_of(searcher)
+        mask = scorer.arrays.filter_mask(allow) if allow is not None else None
+        try:
+            return run_fast(scorer, scoring_plan, limit, mask)
+        except Unsupported as exc:  # a weighting model the numpy formula does not reproduce
+            logger.debug("numpy path declined: %s", exc)
+            return None
+
+    def _scorer_of(self, searcher: Searcher) -> Scorer:
+        """The numpy scorer (and posting arrays, shared with related) of the current searcher."""
+        if self._scorer is None or self._scorer.searcher is not searcher:
+            self._scorer = Scorer(IndexArrays(searcher), searcher)
+        return self._scorer
+
     def _hit(self, hit: Any, terms: set[str]) -> Hit:
-        stored = hit.fields()
+        return self._hit_of(hit.fields(), hit.score, terms)
+
+    @staticmethod
+    def _hit_of(stored: dict[str, Any], score: Any, terms: set[str]) -> Hit:
         return Hit(
             id=stored["id"],
             title=stored.get("title", ""),
             url=stored.get("url") or None,
-            score=float(hit.score),
+            score=float(score),
             snippet=make_snippet(stored.get("text", ""), terms),
             category=(stored.get("data") or {}).get("category"),
             date=stored.get("date") or None,
@@ -336,8 +390,9 @@ class Engine:
         _check_range("limit", limit, 1, MAX_LIMIT)
         with self._lock:
             searcher = self._open()
-            finder = RelatedFinder(IndexView(searcher, cache=True))
-            order = sorted((stored["id"], docnum) for docnum, stored in searcher.reader().iter_docs())
+            arrays = self._scorer_of(searcher).arrays
+            finder = RelatedFinder(IndexView(searcher, cache=True, arrays=arrays))
+            order = sorted(arrays.docnums_by_id().items())  # live articles by id, from the id column
         for done, (article_id, docnum) in enumerate(order, start=1):
             with self._lock:
                 source = source_of_stored(docnum, finder.view.stored(docnum))
@@ -351,7 +406,7 @@ class Engine:
         searcher = self._open()
         finder = self._related_finder
         if finder is None or finder.view.searcher is not searcher:
-            finder = RelatedFinder(IndexView(searcher))
+            finder = RelatedFinder(IndexView(searcher, arrays=self._scorer_of(searcher).arrays))
             self._related_finder = finder
         return finder
 

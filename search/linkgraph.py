@@ -32,19 +32,12 @@ class LinkGraph:
 
     def __init__(self, view: IndexView) -> None:
         self.view = view
-        self._ids: dict[str, int] | None = None
+        self._ids = view.arrays.docnums_by_id()  # from the sortable id column, read once
         self._out: dict[int, dict[int, str]] = {}
-        if view.cache:
-            self._ids = {}
-            for docnum, stored in view.reader.iter_docs():
-                self._ids.setdefault(stored["id"], docnum)
 
     def docnum(self, article_id: str) -> int | None:
         """The document number of an article id (``None`` if not indexed)."""
-        if self._ids is not None:
-            return self._ids.get(article_id)
-        found = self.view.searcher.document_number(id=article_id)
-        return None if found is None else int(found)
+        return self._ids.get(article_id)
 
     def resolve(self, url: str) -> int | None:
         """The indexed article a link URL points to: its path as an id, then case-folded."""

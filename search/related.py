@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
@@ -270,7 +270,7 @@ class RelatedFinder:
         return picked
 
 
-def _best_first(totals: dict[int, float], head: int, ranks: list[int]) -> Iterator[tuple[int, float]]:
+def _best_first(totals: dict[int, float], head: int, ranks: Sequence[int] | Any) -> Iterator[tuple[int, float]]:
     """Candidates by descending score (ties: article id, by ``ranks``); sorts all only if ``head``
     runs out."""
     first = heapq.nsmallest(head, [(-score, ranks[docnum], docnum) for docnum, score in totals.items()])

@@ -6,33 +6,34 @@ saturating, length-normalised term frequency; the :data:`KEY_TERMS` heaviest ter
 low-idf terms fall out). Another article scores ``Σ q(t) · w(c, t)`` over those terms with the same
 weighting of its own fields, divided by ``Σ q(t)²`` so that the article itself would score 1.
 
-:class:`IndexView` reads postings, field lengths and stored facts from a Whoosh searcher. With
-``cache=True`` it keeps every posting list it reads (for ranking all articles in one pass); caching
+:class:`IndexView` reads postings and field lengths as numpy arrays (:mod:`search.postings`,
+shared with the search path) and stored facts from a Whoosh searcher. With
+``cache=True`` it keeps every champion list it computes (for ranking all articles in one pass); caching
 never changes a result, only the time it takes.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh.searching import Searcher
 
 from indexer.analysis import normalise_word
 from indexer.cjk import is_cjk_char
-from search.collect import id_ranks
 from search.livestats import live_stats
+from search.postings import IndexArrays
 
 KEY_TERMS = 60
 TITLE_BOOST = 1.0
 K1 = 1.2
 B = 0.75
-LAZY_CACHE_TERMS = 512
+LAZY_CACHE_TERMS = 8192  # champion lists kept without ``cache`` (at most 300 postings each)
 CHAMPIONS = 300
 SHARED_FROM = 20  # shared words are looked up among this many heaviest key terms
 MAX_DF_SHARE = 0.5
@@ -76,20 +77,21 @@ def _stop_terms() -> frozenset[str]:
 class IndexView:
     """What related-article ranking reads from an index, with caches that never change results."""
 
-    def __init__(self, searcher: Searcher, *, cache: bool = False) -> None:
+    def __init__(self, searcher: Searcher, *, cache: bool = False, arrays: IndexArrays | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cache = cache
+        self.arrays = arrays if arrays is not None else IndexArrays(searcher)
         self.stats = live_stats(searcher)  # statistics of live documents: as after a rebuild
         self.doc_count = max(self.stats.doc_count, 1)
         self.analyzer = searcher.schema["text"].analyzer
         self._avg = {f: max(self.stats.avg_field_length(f, 1.0) or 1.0, 1.0) for f in FIELDS}
-        self._ranks: list[int] | None = None
-        self._postings: OrderedDict[tuple[str, str], tuple[array[int], array[float]]] = OrderedDict()
+        self._postings: OrderedDict[
+            tuple[str, str], tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+        ] = OrderedDict()
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
-        self._norms: dict[str, list[float]] = {}
-        self._deleted = self.reader.has_deletions()
+        self._norms: dict[str, npt.NDArray[np.float64]] = {}
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -123,54 +125,41 @@ class IndexView:
     def _length_norm(self, field: str, length: float) -> float:
         return K1 * (1.0 - B + B * length / self._avg[field])
 
-    def _length_norms(self, field: str) -> list[float]:
-        """BM25's length normaliser of every document's ``field`` (read once per view)."""
+    def _length_norms(self, field: str) -> npt.NDArray[np.float64]:
+        """BM25's length normaliser of every document's ``field`` (computed once per view)."""
         norms = self._norms.get(field)
         if norms is None:
-            length = self.reader.doc_field_length
-            norms = [
-                # Whoosh returns None (not the default) for a field that analysed to no terms,
-                # e.g. a title of stop words only
-                self._length_norm(field, length(d, field, 0) or 0)
-                for d in range(self.reader.doc_count_all())
-            ]
+            # the same expression as :meth:`_length_norm`, element by element
+            norms = K1 * (1.0 - B + B * self.arrays.lengths(field) / self._avg[field])
             self._norms[field] = norms
         return norms
 
-    def postings(self, field: str, term: str) -> tuple[array[int], array[float]]:
+    def postings(self, field: str, term: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """Document numbers (ascending) and saturated term frequencies of ``term`` in ``field``.
 
-        Only the :data:`CHAMPIONS` articles where the term weighs most are kept (a champion list):
-        this bounds the work per related list on large indexes.
+        Only the :data:`CHAMPIONS` articles where the term weighs most are kept (a champion list;
+        equal weights: smaller document numbers): this bounds the work per related list on large indexes.
         """
         key = (field, term)
         found = self._postings.get(key)
         if found is not None:
             return found
-        pairs: list[tuple[int, float]] = []
-        if (field, term) in self.reader:
-            reader = self.reader
-            norms = self._length_norms(field)
-            k1_plus = K1 + 1.0
-            for docnum, tf in reader.postings(field, term).items_as("frequency"):
-                if self._deleted and reader.is_deleted(docnum):
-                    continue
-                pairs.append((docnum, tf * k1_plus / (tf + norms[docnum])))
-        if len(pairs) > CHAMPIONS:
-            rank = self.ranks()  # equal weights: by article id, as in any index of the same articles
-            best = heapq.nsmallest(CHAMPIONS, [(-w, rank[d], d) for d, w in pairs])
-            pairs = sorted((d, -neg) for neg, _, d in best)
-        found = (array("i", [d for d, _ in pairs]), array("d", [w for _, w in pairs]))
+        posting = self.arrays.postings(field, term)
+        docs = posting.docs.astype(np.int64)
+        tf = posting.tf.astype(np.float64)
+        sats = tf * (K1 + 1.0) / (tf + self._length_norms(field)[docs])
+        if len(docs) > CHAMPIONS:
+            keep = _champions(sats, CHAMPIONS, self.arrays.ranks[docs])
+            docs, sats = docs[keep], sats[keep]
+        found = (docs, sats)
         self._postings[key] = found
         if not self.cache and len(self._postings) > LAZY_CACHE_TERMS:
             self._postings.popitem(last=False)
         return found
 
-    def ranks(self) -> list[int]:
+    def ranks(self) -> npt.NDArray[np.int64]:
         """For each document number, the rank of its article id (orders equal scores), cached."""
-        if self._ranks is None:
-            self._ranks = id_ranks(self.searcher)
-        return self._ranks
+        return self.arrays.ranks
 
     # -- vectors ---------------------------------------------------------------------------
 
@@ -203,25 +192,31 @@ class IndexView:
         norm = vector.self_score
         if not norm:
             return {}
-        scores: dict[int, float] = {}
-        get = scores.get
+        docs: list[npt.NDArray[np.int64]] = []
+        values: list[npt.NDArray[np.float64]] = []
         for term, weight in vector.weights.items():
             base = weight * self.idf(term) / norm
             for field, factor in (("text", base), ("title", base * TITLE_BOOST)):
                 ids, sats = self.postings(field, term)
-                for docnum, sat in zip(ids, sats):  # noqa: B905 - same length by construction
-                    scores[docnum] = get(docnum, 0.0) + factor * sat
-        return scores
+                docs.append(ids)
+                values.append(factor * sats)
+        if not docs:
+            return {}
+        all_docs = np.concatenate(docs)
+        if not len(all_docs):
+            return {}
+        # summed per document in the order of the terms, as a dict accumulation would
+        sums = np.bincount(all_docs, weights=np.concatenate(values), minlength=self.arrays.doc_count_all)
+        found = np.unique(all_docs)
+        return dict(zip(found.tolist(), sums[found].tolist(), strict=True))
 
     def shared_words(self, vector: TermVector, docnum: int, limit: int = 5) -> list[str]:
         """Readable words of the key terms that article ``docnum`` also contains, heaviest first."""
-        from bisect import bisect_left
-
         shared = []
         for term, weight in list(vector.weights.items())[:SHARED_FROM]:
             for field in FIELDS:
                 ids, _ = self.postings(field, term)
-                i = bisect_left(ids, docnum)
+                i = int(np.searchsorted(ids, docnum))
                 if i < len(ids) and ids[i] == docnum:
                     shared.append((weight, term))
                     break
@@ -231,3 +226,16 @@ class IndexView:
     def stored(self, docnum: int) -> dict[str, Any]:
         """The stored fields of one article."""
         return dict(self.searcher.stored_fields(docnum))
+
+
+def _champions(
+    weights: npt.NDArray[np.float64], count: int, ranks: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Positions of the ``count`` largest weights, ascending; equal weights: the smaller article id
+    (``ranks``), as in any index of the same articles."""
+    cut = len(weights) - count
+    threshold = np.partition(weights, cut)[cut]
+    above = np.flatnonzero(weights > threshold)
+    tied = np.flatnonzero(weights == threshold)
+    ties = tied[np.argsort(ranks[tied], kind="stable")][: count - len(above)]
+    return np.sort(np.concatenate([above, ties]))

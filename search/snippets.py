@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from indexer.analysis import MAX_TOKEN_CHARS, ArticleTokenizer, normalise_word
 from indexer.cjk import HIGHLIGHT, cjk_share
@@ -41,9 +42,7 @@ def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     letters start no term cannot match (the tokenizer's words, the same normalisation). The one
     exception, ``dying``/``lying``/``tying`` → ``die``/``lie``/``tie``, gets its ``y`` prefix too.
     """
-    starts = {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
-    prefixes = "|".join(sorted(map(re.escape, starts)))
-    candidates = re.compile(rf"(?<![^\W_])(?:{prefixes})[^\W_]*(?:['’][^\W_]+)*", re.IGNORECASE)
+    candidates = _candidates(frozenset(terms))
     found = []
     for match in candidates.finditer(text):
         word = match.group()
@@ -52,6 +51,14 @@ def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
             if term in terms:
                 found.append((match.start(), match.end(), term))
     return found
+
+
+@lru_cache(maxsize=256)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """The words that may stem to one of ``terms``: those starting like one (compiled once per query)."""
+    starts = {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
+    prefixes = "|".join(sorted(map(re.escape, starts)))
+    return re.compile(rf"(?<![^\W_])(?:{prefixes})[^\W_]*(?:['’][^\W_]+)*", re.IGNORECASE)
 
 
 def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:

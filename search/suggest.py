@@ -7,6 +7,7 @@ shown in a form read from an article that contains them (``pregnancy``), never a
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ FIELDS = ("text", "title")
 _WORD = re.compile(r"(?<![\w:*~-])([^\W\d_]{3,})(?![\w:*~])")
 _OPERATORS = frozenset({"AND", "OR", "NOT", "TO"})
 _TOKENIZER = ArticleTokenizer()
+MAX_MEMO = 10_000  # corrections remembered per open searcher
+_MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
+_SURFACES: weakref.WeakKeyDictionary[Searcher, dict[str, str | None]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
         word = match.group(1)
         if word in _OPERATORS or fold(word) in STOP_WORDS or word in changes:
             continue
-        fixed = _correct(word, searcher, RARE_DF if rare else 0)
+        fixed = _memo_correct(word, searcher, RARE_DF if rare else 0)
         if fixed is not None:
             changes[word] = fixed
     if not changes:
@@ -56,6 +60,17 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
 def _df(stats: LiveStats, stem: str) -> int:
     """In how many live articles' text or title the stem occurs (the larger count)."""
     return max(stats.doc_frequency(f, stem) for f in FIELDS)
+
+
+def _memo_correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
+    """:func:`_correct`, remembered while the searcher is open (its terms do not change)."""
+    memo = _MEMO.setdefault(searcher, {})
+    key = (word, rare_df)
+    if key not in memo:
+        if len(memo) >= MAX_MEMO:
+            memo.clear()
+        memo[key] = _correct(word, searcher, rare_df)
+    return memo[key]
 
 
 def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
@@ -71,7 +86,7 @@ def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
         df = _df(stats, candidate)
         if df <= own * COMMONER:
             continue
-        surface = _surface(searcher, candidate)
+        surface = _memo_surface(searcher, candidate)
         if surface is None or surface == folded:
             continue
         distance = edit_distance(folded, surface)
@@ -92,6 +107,16 @@ def _candidates(reader: object, stem: str) -> set[str]:
                 found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
     found.discard(stem)
     return found
+
+
+def _memo_surface(searcher: Searcher, stem: str) -> str | None:
+    """:func:`_surface`, remembered while the searcher is open."""
+    memo = _SURFACES.setdefault(searcher, {})
+    if stem not in memo:
+        if len(memo) >= MAX_MEMO:
+            memo.clear()
+        memo[stem] = _surface(searcher, stem)
+    return memo[stem]
 
 
 def _surface(searcher: Searcher, stem: str) -> str | None:

@@ -1,0 +1,74 @@
+"""The numpy search path: exact top N, totals and category facets of a scored plan.
+
+Same semantics as the Whoosh path of :meth:`search.engine.Engine.search` (``ExactTopCollector``
+inside a ``CollapseCollector``): filters keep only allowed documents, documents with the same
+content hash collapse to the one with the smallest article id, every remaining match is counted
+by category, and the top N are ordered by score, then by article id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from search.postings import IndexArrays
+from search.scorer import Plan, Scorer
+
+
+@dataclass(frozen=True)
+class FastResults:
+    """The first ``limit`` hits (document numbers and scores) and the counts over all matches."""
+
+    docnums: list[int]
+    scores: list[float]
+    total: int
+    categories: dict[str, int]
+
+
+def run(scorer: Scorer, plan: Plan, limit: int, allow: npt.NDArray[np.bool_] | None = None) -> FastResults:
+    """Score ``plan`` over every document; return the top ``limit`` and the category counts."""
+    arrays = scorer.arrays
+    scored = scorer.evaluate(plan)
+    matched = scored.matched if allow is None else scored.matched & allow
+    candidates = collapse(arrays, np.flatnonzero(matched))
+    total, categories = len(candidates), category_counts(arrays, candidates)
+    scores = scored.scores[candidates]
+    ranks = arrays.ranks[candidates]
+    if len(candidates) > limit:
+        cut = len(candidates) - limit
+        threshold = np.partition(scores, cut)[cut]  # the limit-th largest score
+        keep = np.flatnonzero(scores >= threshold)
+        candidates, scores, ranks = candidates[keep], scores[keep], ranks[keep]
+    order = np.lexsort((ranks, -scores))[:limit]
+    return FastResults(
+        docnums=candidates[order].tolist(),
+        scores=scores[order].tolist(),
+        total=total,
+        categories=categories,
+    )
+
+
+def collapse(arrays: IndexArrays, candidates: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``candidates`` (sorted) without the duplicates of a candidate with a smaller article id."""
+    dup = arrays.has_duplicate[candidates]
+    if not dup.any():
+        return candidates
+    shared = candidates[dup]
+    codes = arrays.column("content_hash").codes[shared]
+    order = np.lexsort((arrays.ranks[shared], codes))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = codes[order][1:] != codes[order][:-1]
+    keep = np.ones(len(candidates), dtype=bool)
+    keep[np.flatnonzero(dup)[order[~first]]] = False
+    return candidates[keep]
+
+
+def category_counts(arrays: IndexArrays, kept: npt.NDArray[np.int64]) -> dict[str, int]:
+    """Documents per category (commonest first, then by name); empty categories count as ``""``."""
+    column = arrays.column("category")
+    counts = np.bincount(column.codes[kept] + 1, minlength=len(column.values) + 1)
+    names = ("", *column.values)
+    found = {names[i]: int(c) for i, c in enumerate(counts.tolist()) if c > 0}
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
