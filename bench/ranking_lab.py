@@ -27,7 +27,7 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +45,7 @@ from indexer.errors import QueryError
 from indexer.schema import build_schema
 from indexer.store import current_generation
 from search.query import make_parser, parse_query
-from search.ranking import FIELD_BOOSTS, robertson_idf
+from search.ranking import FIELD_BOOSTS
 
 DEPTH = 100
 MEASURES = (nDCG @ 10, AP @ 100, R @ 100)
@@ -193,7 +193,7 @@ def per_field_bm25(
     qtf: Array,
     *,
     k1: float = 1.2,
-    b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.5},  # noqa: B006
+    b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.5},
     weights: Mapping[str, float] = FIELD_BOOSTS,
 ) -> Array:
     """Today's production formula (Whoosh's BM25F): each field saturated on its own, then summed.
@@ -218,8 +218,8 @@ def bm25f(
     qtf: Array,
     *,
     k1: float = 1.2,
-    b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.75},  # noqa: B006
-    weights: Mapping[str, float] = {"title": 2.0, "text": 1.0, "meta": 1.0},  # noqa: B006
+    b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.75},
+    weights: Mapping[str, float] = {"title": 2.0, "text": 1.0, "meta": 1.0},
 ) -> Array:
     """True BM25F (Robertson, Zaragoza & Taylor 2004): one saturation per word over all fields.
 
