@@ -24,11 +24,12 @@ numpy scorer at query time.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ from indexer.errors import QueryError
 from indexer.schema import build_schema
 from indexer.store import current_generation
 from search.query import make_parser, parse_query
-from search.ranking import FIELD_BOOSTS
+from search.ranking import BM25F_B, BM25F_K1, BM25F_WEIGHTS, FIELD_B, FIELD_BOOSTS, K1, B
 
 DEPTH = 100
 MEASURES = (nDCG @ 10, AP @ 100, R @ 100)
@@ -87,6 +88,30 @@ class Collection:
     avglen: dict[str, float]
     queries: list[Query]
     qrels: list[ir_measures.Qrel]
+    # field → word → (document numbers, term frequencies): the whole inverted index (for feedback)
+    postings: dict[str, dict[str, tuple[Array, Array]]] = field(default_factory=dict)
+
+    def word_query(self, qid: str, words: list[str], qtf: Array) -> Query:
+        """A bag-of-words query (no phrases, no positions) over any words of the index."""
+        docs = np.unique(
+            np.concatenate(
+                [self.postings[f][w][0] for f in FIELDS for w in words if w in self.postings[f]]
+                or [np.zeros(0, np.int64)]
+            )
+        )
+        tf = {}
+        df = {}
+        for f in FIELDS:
+            m = np.zeros((len(docs), len(words)))
+            d = np.zeros(len(words))
+            for j, w in enumerate(words):
+                if w in self.postings[f]:
+                    pd, pt = self.postings[f][w]
+                    m[np.searchsorted(docs, pd), j] = pt
+                    d[j] = len(pd)
+            tf[f] = m
+            df[f] = d
+        return Query(qid, words, qtf, docs, tf, df)
 
 
 def open_index(collection: Path, work: Path) -> Path:
@@ -128,7 +153,9 @@ def load(collection: Path, work: Path) -> Collection:
         hashes = list(reader.column_reader("content_hash"))
         groups: dict[str, int] = {}
         hash_group = np.array([groups.setdefault(h or f"#{i}", len(groups)) for i, h in enumerate(hashes)])
-        length = {f: np.array([reader.doc_field_length(d, f, 0) for d in range(n)], dtype=float) for f in FIELDS}
+        length = {
+            f: np.array([reader.doc_field_length(d, f, 0) for d in range(n)], dtype=float) for f in FIELDS
+        }
         avglen = {f: reader.field_length(f) / n for f in FIELDS}
         queries = []
         for qid, text in read_queries(collection / "queries.jsonl"):
@@ -157,6 +184,13 @@ def load(collection: Path, work: Path) -> Collection:
                 tf[f] = m
                 df[f] = np.array([len(e) for e in posts[f]], dtype=float)
             queries.append(Query(qid, words, np.array(weights), docs, tf, df, posts, phrases))
+        postings = {}
+        for f in FIELDS:
+            postings[f] = {}
+            for btext in reader.lexicon(f):
+                m = reader.postings(f, btext)
+                pairs = np.array(list(m.items_as("frequency")), dtype=np.int64).reshape(-1, 2)
+                postings[f][btext.decode("utf-8")] = (pairs[:, 0], pairs[:, 1].astype(float))
     return Collection(
         name=collection.name,
         n_docs=n,
@@ -167,6 +201,7 @@ def load(collection: Path, work: Path) -> Collection:
         avglen=avglen,
         queries=queries,
         qrels=read_qrels(collection / "qrels.tsv"),
+        postings=postings,
     )
 
 
@@ -196,7 +231,7 @@ def per_field_bm25(
     b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.5},
     weights: Mapping[str, float] = FIELD_BOOSTS,
 ) -> Array:
-    """Today's production formula (Whoosh's BM25F): each field saturated on its own, then summed.
+    """The production formula (Whoosh's BM25F): each field saturated on its own, then summed.
 
     ``score(d) = Σ_w qtf_w · idf_w · Σ_f weight_f · tf·(k1+1) / (tf + k1·(1 − b_f + b_f·len_f/avg_f))``
     """
@@ -242,7 +277,7 @@ def bm25f(
 # Running a variant
 
 
-Scorer = Callable[[Collection, Query], Array]  # → scores of query.docs
+Scorer = Callable[[Collection, Query], Array]  # → scores of every document (0: not found)
 
 
 def rank_docs(coll: Collection, docs: Array, scores: Array, depth: int = DEPTH) -> list[int]:
@@ -262,8 +297,9 @@ def rank_docs(coll: Collection, docs: Array, scores: Array, depth: int = DEPTH) 
 
 def run_variant(coll: Collection, scorer: Scorer) -> list[ir_measures.ScoredDoc]:
     run = []
+    everyone = np.arange(coll.n_docs)
     for q in coll.queries:
-        ranked = rank_docs(coll, q.docs, scorer(coll, q))
+        ranked = rank_docs(coll, everyone, scorer(coll, q))
         run.extend(ir_measures.ScoredDoc(q.qid, coll.ids[d], float(DEPTH - r)) for r, d in enumerate(ranked))
     return run
 
@@ -309,7 +345,9 @@ def score_query(coll: Collection, q: Query, formula: Formula) -> Array:
         np.add.at(qtf, idx, weight)
         masked = {f: tf[f] * phrase_mask(q, f, idx)[:, None] for f in FIELDS}
         scores = scores + formula(masked, length, coll.avglen, coll.n_docs, df, qtf)
-    return scores
+    full = np.zeros(coll.n_docs)
+    full[q.docs] = scores
+    return full
 
 
 def variant(formula: Formula, **params: object) -> Scorer:
@@ -318,11 +356,210 @@ def variant(formula: Formula, **params: object) -> Scorer:
 
 
 def baseline(coll: Collection, q: Query) -> Array:
-    """Today's production ranking."""
+    """The production ranking before this lab (k1 1.2, b 0.75; reproduces eval_ir at a01616d)."""
     return score_query(coll, q, per_field_bm25)
 
 
-VARIANTS: dict[str, Scorer] = {"baseline": baseline}
+def production(coll: Collection, q: Query) -> Array:
+    """The production ranking: Whoosh's per-field BM25F with the constants of search/ranking.py."""
+    b = {"text": B, **FIELD_B}
+    return score_query(coll, q, lambda *a: per_field_bm25(*a, k1=K1, b=b, weights=FIELD_BOOSTS))
+
+
+# --------------------------------------------------------------------------------------------
+# Pseudo-relevance feedback (RM3: Lavrenko & Croft 2001; Abdul-Jaleel et al. 2004)
+
+
+def forward_index(coll: Collection, f: str) -> tuple[Array, Array, Array, list[str]]:
+    """The field's postings as parallel arrays (document, word id, tf) and the word list."""
+    cache = coll.__dict__.setdefault("_forward", {})
+    if f not in cache:
+        words = sorted(coll.postings[f])
+        docs, ids, tfs = [], [], []
+        for i, w in enumerate(words):
+            d, t = coll.postings[f][w]
+            docs.append(d)
+            ids.append(np.full(len(d), i))
+            tfs.append(t)
+        cache[f] = (np.concatenate(docs), np.concatenate(ids), np.concatenate(tfs), words)
+    return cache[f]
+
+
+def rm3_terms(
+    coll: Collection, top: Array, weights: Array, n_terms: int, fields: tuple[str, ...] = ("title", "text")
+) -> dict[str, float]:
+    """The RM1 feedback model of the top documents: ``P(w|R) ∝ Σ_d P(w|d)·weight_d`` (fields merged),
+    keeping the ``n_terms`` most likely words, normalised to sum 1."""
+    model: dict[str, float] = {}
+    for f in fields:
+        docs, ids, tfs, words = forward_index(coll, f)
+        sel = np.isin(docs, top)
+        d, i, t = docs[sel], ids[sel], tfs[sel]
+        lens = sum(coll.length[g][d] for g in fields)
+        w = weights[np.searchsorted(top, d)] if len(top) else np.zeros(0)
+        mass = np.bincount(i, weights=t / np.maximum(lens, 1) * w, minlength=len(words))
+        for j in np.nonzero(mass)[0]:
+            model[words[j]] = model.get(words[j], 0.0) + float(mass[j])
+    best = sorted(model.items(), key=lambda kv: (-kv[1], kv[0]))[:n_terms]
+    total = sum(v for _, v in best) or 1.0
+    return {w: v / total for w, v in best}
+
+
+def rm3(
+    first: Scorer,
+    formula: Formula,
+    *,
+    docs: int = 10,
+    terms: int = 10,
+    orig: float = 0.5,
+    min_df: int = 2,
+    min_chars: int = 1,
+    alpha: bool = False,
+) -> Scorer:
+    """Score with ``first``; from its top ``docs`` documents (weights: their scores, normalised) take
+    the ``terms`` best feedback words; score again the mixture ``orig·q/|q| + (1 − orig)·feedback``."""
+
+    def scorer(coll: Collection, q: Query) -> Array:
+        s = first(coll, q)
+        top = np.lexsort((coll.rank, -s))[:docs]
+        top = top[s[top] > 0]
+        w = s[top] / max(s[top].sum(), 1e-12)
+        sort = np.argsort(top)
+        fb = rm3_terms(coll, top[sort], w[sort], terms * 3)
+        fb = {
+            t: v
+            for t, v in fb.items()
+            if len(coll.postings["text"].get(t, ((),))[0]) >= min_df
+            and len(t) >= min_chars
+            and (t.isalpha() or not alpha)
+        }
+        fb = dict(list(fb.items())[:terms])
+        total = sum(fb.values()) or 1.0
+        scale = orig / max(q.qtf.sum(), 1e-12)
+        qtf = q.qtf * scale
+        extra: dict[str, float] = {}
+        for t, v in fb.items():
+            if t in q.words:
+                qtf[q.words.index(t)] += (1.0 - orig) * v / total
+            else:
+                extra[t] = (1.0 - orig) * v / total
+        # the original query (phrases included) with its new weights, plus the new words
+        again = replace(q, qtf=qtf, phrases=[(idx, w * scale) for idx, w in q.phrases])
+        full = score_query(coll, again, formula)
+        if extra:
+            eq = coll.word_query(q.qid, list(extra), np.array(list(extra.values())))
+            full[eq.docs] += formula(
+                *candidate_stats(coll, eq), coll.avglen, coll.n_docs, word_df(eq.df), eq.qtf
+            )
+        return full
+
+    return scorer
+
+
+# --------------------------------------------------------------------------------------------
+# Term proximity (Büttcher, Clarke & Lushman 2006): a BM25-like bonus for query words close together
+
+
+def proximity_acc(q: Query, f: str, doc: int, w: Array) -> Array:
+    """Per query word, the accumulated proximity ``Σ w(t')/dist²`` over adjacent occurrences of
+    two different query words in field ``f`` of ``doc`` (each pair credits both words)."""
+    occ = [(p, j) for j in range(len(q.words)) for p in q.positions[f][j].get(doc, ())]
+    acc = np.zeros(len(q.words))
+    if len(occ) < 2:
+        return acc
+    occ.sort()
+    for (p0, j0), (p1, j1) in itertools.pairwise(occ):
+        if j0 != j1 and p1 > p0:
+            d2 = float(p1 - p0) ** 2
+            acc[j1] += w[j0] / d2
+            acc[j0] += w[j1] / d2
+    return acc
+
+
+def with_proximity(
+    first: Scorer,
+    *,
+    weight: float = 1.0,
+    k1: float = 1.2,
+    b: float = 0.75,
+    depth: int = 100,
+    fields: Mapping[str, float] = {"text": 1.0},
+) -> Scorer:
+    """``first`` plus, for its top ``depth`` documents, ``weight · Σ_t min(1, idf_t)·qtf_t ·
+    acc_t·(k1+1)/(acc_t + K)`` with ``acc_t`` from :func:`proximity_acc` (idf as the word weight)."""
+
+    def scorer(coll: Collection, q: Query) -> Array:
+        s = first(coll, q).copy()
+        idf = idf_bm25(coll.n_docs, word_df(q.df))
+        for d in np.lexsort((coll.rank, -s))[:depth]:
+            if s[d] <= 0:
+                continue
+            bonus = 0.0
+            for f, wf in fields.items():
+                acc = proximity_acc(q, f, d, idf * (q.qtf > 0))
+                if not acc.any():
+                    continue
+                kk = k1 * (1 - b + b * coll.length[f][d] / coll.avglen[f])
+                bonus += wf * float((np.minimum(1.0, idf) * q.qtf * acc * (k1 + 1) / (acc + kk)).sum())
+            s[d] += weight * bonus
+        return s
+
+    return scorer
+
+
+# The chosen defaults: true BM25F, title weight 2, k1 2.0, b 1.0 (title) / 0.5 (text).
+BM25F_DEFAULTS: dict[str, object] = {"k1": BM25F_K1, "b": BM25F_B, "weights": BM25F_WEIGHTS}
+
+
+def chosen(
+    tf: Mapping[str, Array],
+    length: Mapping[str, Array],
+    avglen: Mapping[str, float],
+    n_docs: int,
+    df: Array,
+    qtf: Array,
+) -> Array:
+    """The chosen formula: :func:`bm25f` with :data:`BM25F_DEFAULTS`."""
+    return bm25f(tf, length, avglen, n_docs, df, qtf, **BM25F_DEFAULTS)  # type: ignore[arg-type]
+
+
+def _bm25f(k1: float, b_title: float, b_text: float, w_title: float, w_meta: float = 0.5) -> Scorer:
+    return variant(
+        bm25f,
+        k1=k1,
+        b={"title": b_title, "text": b_text, "meta": 0.75},
+        weights={"title": w_title, "text": 1.0, "meta": w_meta},
+    )
+
+
+VARIANTS: dict[str, Scorer] = {
+    "baseline (before: per-field k1=1.2 b=0.75)": baseline,
+    "production (per-field k1=1.6 b=1.0/0.5)": production,
+    "per-field k1=1.2 b=0.75 title=2": variant(
+        per_field_bm25, weights={"title": 2.0, "text": 1.0, "meta": 0.5}
+    ),
+    "per-field k1=2.0 b=0.75/0.5": variant(per_field_bm25, k1=2.0, b={"title": 0.75, "text": 0.5, "meta": 0.5}),
+    "per-field k1=2.0 b=1.0/0.5": variant(per_field_bm25, k1=2.0, b={"title": 1.0, "text": 0.5, "meta": 0.5}),
+    "bm25f k1=1.2 b=0.75 title=1": _bm25f(1.2, 0.75, 0.75, 1.0),
+    "bm25f k1=1.2 b=0.75 title=2": _bm25f(1.2, 0.75, 0.75, 2.0),
+    "bm25f k1=1.2 b=1.0/0.5 title=2": _bm25f(1.2, 1.0, 0.5, 2.0),
+    "bm25f k1=0.9 b=0.4 title=2 (Anserini's k1/b)": _bm25f(0.9, 0.4, 0.4, 2.0),
+    "bm25f k1=1.6 b=1.0/0.5 title=2": _bm25f(1.6, 1.0, 0.5, 2.0),
+    "bm25f k1=2.0 b=1.0/0.5 title=2 (chosen)": variant(chosen),
+    "bm25f k1=2.5 b=1.0/0.5 title=2": _bm25f(2.5, 1.0, 0.5, 2.0),
+    "bm25f k1=2.0 b=1.0/0.4 title=2": _bm25f(2.0, 1.0, 0.4, 2.0),
+    "bm25f k1=2.0 b=1.0/0.6 title=2": _bm25f(2.0, 1.0, 0.6, 2.0),
+    "bm25f k1=2.0 b=0.75/0.5 title=2": _bm25f(2.0, 0.75, 0.5, 2.0),
+    "bm25f k1=2.0 b=1.0/0.75 title=2": _bm25f(2.0, 1.0, 0.75, 2.0),
+    "bm25f k1=2.0 b=1.0/0.5 title=1": _bm25f(2.0, 1.0, 0.5, 1.0),
+    "bm25f k1=2.0 b=1.0/0.5 title=3": _bm25f(2.0, 1.0, 0.5, 3.0),
+    "bm25f k1=2.0 b=1.0/0.5 title=2 meta=0": _bm25f(2.0, 1.0, 0.5, 2.0, 0.0),
+    "chosen + proximity 0.25 (Büttcher)": with_proximity(variant(chosen), weight=0.25),
+    "chosen + proximity 1.0 (Büttcher)": with_proximity(variant(chosen), weight=1.0),
+    "chosen + RM3 10 docs/10 terms/0.5": rm3(variant(chosen), chosen),
+    "chosen + RM3 5 docs/10 terms/0.8": rm3(variant(chosen), chosen, docs=5, terms=10, orig=0.8),
+    "chosen + RM3 10 docs/10 terms/0.9": rm3(variant(chosen), chosen, docs=10, terms=10, orig=0.9),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -200,6 +200,13 @@ def _stemmer() -> Any:
         return _Adapter()
 
 
+def stopped_contraction(folded: str, stops: frozenset[str]) -> bool:
+    """A contraction of a stop word (``it's``, ``i'm``, ``we've``) or a negated auxiliary
+    (``don't``, ``isn't``, ``won't``): indexed, it would leave ``it``, ``i``, ``don``, ``isn``."""
+    head, _, tail = folded.partition("'")
+    return head in stops or tail == "t"
+
+
 def normalise_word(word: str) -> str:
     """The indexed form of one non-CJK word: folded, apostrophe suffixes cut, stemmed."""
     folded = fold(word)
@@ -258,7 +265,7 @@ class ArticleTokenizer(Tokenizer):
                 if len(raw) > MAX_TOKEN_CHARS:
                     continue
                 folded = fold(raw)
-                if folded in stops:
+                if folded in stops or ("'" in folded and stops and stopped_contraction(folded, stops)):
                     continue
                 pieces: Any = ((normalise_word(raw) if self.stem else folded, 0, len(raw), 0),)
                 width = 1
