@@ -45,6 +45,7 @@ from bench.eval_ir import evaluate, read_qrels, read_queries
 from indexer.errors import QueryError
 from indexer.schema import build_schema
 from indexer.store import current_generation
+from search.bm25f import bm25f_scores
 from search.query import make_parser, parse_query
 from search.ranking import BM25F_B, BM25F_K1, BM25F_WEIGHTS, FIELD_B, FIELD_BOOSTS, K1, B
 
@@ -252,25 +253,19 @@ def bm25f(
     df: Array,
     qtf: Array,
     *,
-    k1: float = 1.2,
-    b: Mapping[str, float] = {"title": 0.75, "text": 0.75, "meta": 0.75},
-    weights: Mapping[str, float] = {"title": 2.0, "text": 1.0, "meta": 1.0},
+    k1: float = BM25F_K1,
+    b: Mapping[str, float] = BM25F_B,
+    weights: Mapping[str, float] = BM25F_WEIGHTS,
 ) -> Array:
     """True BM25F (Robertson, Zaragoza & Taylor 2004): one saturation per word over all fields.
 
     ``tf~_w(d) = Σ_f weight_f · tf_f,w(d) / (1 − b_f + b_f·len_f(d)/avg_f)``
     ``score(d) = Σ_w qtf_w · idf_w · tf~·(k1+1) / (tf~ + k1)``
+
+    The implementation is production's :func:`search.bm25f.bm25f_scores` (defaults: the chosen
+    parameters of search/ranking.py).
     """
-    pseudo = None
-    for f, wf in weights.items():
-        if wf == 0.0:
-            continue
-        norm = 1.0 - b[f] + b[f] * length[f] / max(avglen[f], 1e-9)
-        part = wf * tf[f] / norm[:, None]
-        pseudo = part if pseudo is None else pseudo + part
-    assert pseudo is not None
-    idf = idf_bm25(n_docs, df)
-    return ((pseudo * (k1 + 1.0)) / (pseudo + k1) * (idf * qtf)).sum(axis=1)
+    return bm25f_scores(tf, length, avglen, n_docs, df, qtf, k1=k1, b=b, weights=weights)
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,27 +502,15 @@ def with_proximity(
     return scorer
 
 
-# The chosen defaults: true BM25F, title weight 2, k1 2.0, b 1.0 (title) / 0.5 (text).
-BM25F_DEFAULTS: dict[str, object] = {"k1": BM25F_K1, "b": BM25F_B, "weights": BM25F_WEIGHTS}
-
-
-def chosen(
-    tf: Mapping[str, Array],
-    length: Mapping[str, Array],
-    avglen: Mapping[str, float],
-    n_docs: int,
-    df: Array,
-    qtf: Array,
-) -> Array:
-    """The chosen formula: :func:`bm25f` with :data:`BM25F_DEFAULTS`."""
-    return bm25f(tf, length, avglen, n_docs, df, qtf, **BM25F_DEFAULTS)  # type: ignore[arg-type]
+# The chosen formula: production's BM25F with its defaults (search/ranking.py, search/bm25f.py).
+chosen = bm25f_scores
 
 
 def _bm25f(k1: float, b_title: float, b_text: float, w_title: float, w_meta: float = 0.5) -> Scorer:
     return variant(
         bm25f,
         k1=k1,
-        b={"title": b_title, "text": b_text, "meta": 0.75},
+        b={"title": b_title, "text": b_text, "meta": 0.5},
         weights={"title": w_title, "text": 1.0, "meta": w_meta},
     )
 
@@ -538,7 +521,9 @@ VARIANTS: dict[str, Scorer] = {
     "per-field k1=1.2 b=0.75 title=2": variant(
         per_field_bm25, weights={"title": 2.0, "text": 1.0, "meta": 0.5}
     ),
-    "per-field k1=2.0 b=0.75/0.5": variant(per_field_bm25, k1=2.0, b={"title": 0.75, "text": 0.5, "meta": 0.5}),
+    "per-field k1=2.0 b=0.75/0.5": variant(
+        per_field_bm25, k1=2.0, b={"title": 0.75, "text": 0.5, "meta": 0.5}
+    ),
     "per-field k1=2.0 b=1.0/0.5": variant(per_field_bm25, k1=2.0, b={"title": 1.0, "text": 0.5, "meta": 0.5}),
     "bm25f k1=1.2 b=0.75 title=1": _bm25f(1.2, 0.75, 0.75, 1.0),
     "bm25f k1=1.2 b=0.75 title=2": _bm25f(1.2, 0.75, 0.75, 2.0),
