@@ -547,12 +547,35 @@ VARIANTS: dict[str, Scorer] = {
 }
 
 
+def shorten(coll: Collection, words: int) -> Collection:
+    """The collection with each query cut to its ``words`` rarest distinct words, weight 1, no
+    phrases: a stand-in for the short queries users type into a site's search box."""
+    queries = []
+    for q in coll.queries:
+        df = word_df(q.df)
+        keep = sorted(np.argsort(np.where(q.qtf > 0, df, np.inf), kind="stable")[:words].tolist())
+        keep = [j for j in keep if q.qtf[j] > 0]
+        queries.append(
+            replace(
+                q,
+                words=[q.words[j] for j in keep],
+                qtf=np.ones(len(keep)),
+                tf={f: q.tf[f][:, keep] for f in FIELDS},
+                df={f: q.df[f][keep] for f in FIELDS},
+                positions={f: [q.positions[f][j] for j in keep] for f in FIELDS},
+                phrases=[],
+            )
+        )
+    return replace(coll, queries=queries)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("collections", nargs="+", type=Path)
     parser.add_argument("--work", type=Path, default=Path("/tmp/ranking_lab"))
     parser.add_argument("--variant", action="append", default=None, help="variant name (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the variants and exit")
+    parser.add_argument("--short", type=int, default=0, help="cut each query to its N rarest words")
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(VARIANTS))
@@ -560,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     started = time.perf_counter()
     colls = [load(c, args.work) for c in args.collections]
+    if args.short:
+        colls = [shorten(c, args.short) for c in colls]
     print(f"loaded in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     names = args.variant or list(VARIANTS)
     print("| variant | " + " | ".join(f"{c.name} nDCG@10 / MAP@100 / R@100" for c in colls) + " |")
