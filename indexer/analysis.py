@@ -203,6 +203,13 @@ def _stemmer() -> Any:
         return _Adapter()
 
 
+def stopped_contraction(folded: str, stops: frozenset[str]) -> bool:
+    """A contraction of a stop word (``it's``, ``i'm``, ``we've``) or a negated auxiliary
+    (``don't``, ``isn't``, ``won't``): indexed, it would leave ``it``, ``i``, ``don``, ``isn``."""
+    head, _, tail = folded.partition("'")
+    return head in stops or tail == "t"
+
+
 def normalise_word(word: str) -> str:
     """The indexed form of one non-CJK word: folded, apostrophe suffixes cut, stemmed."""
     folded = fold(word)
@@ -279,7 +286,8 @@ class ArticleTokenizer(Tokenizer):
                     if len(raw) > MAX_TOKEN_CHARS:
                         continue
                     folded = fold(raw)
-                    term = "" if folded in stops else normalise_word(raw) if stem else folded
+                    stopped = folded in stops or ("'" in folded and bool(stops) and stopped_contraction(folded, stops))
+                    term = "" if stopped else normalise_word(raw) if stem else folded
                     if cache is not None:
                         if len(cache) >= _WORD_CACHE_SIZE:
                             cache.clear()

@@ -14,10 +14,25 @@ from search.livestats import live_stats
 # add up, so a word in both title and text already counts twice (measured in docs/BENCHMARKS.md).
 FIELD_BOOSTS: dict[str, float] = {"title": 0.5, "text": 1.0, "meta": 0.5}
 
-# BM25 parameters; per-field length normalisation.
-K1 = 1.2
-B = 0.75
-FIELD_B: dict[str, float] = {"title": 0.75, "meta": 0.5}
+# BM25 parameters; per-field length normalisation (the text's B; a title is normalised fully).
+# Measured with bench/ranking_lab.py (docs/BENCHMARKS.md, "Ranking quality"): k1 1.6, b 0.5/1.0
+# gain +0.003 … +0.009 nDCG@10 over 1.2/0.75 on Cranfield, CISI and CACM.
+K1 = 1.6
+B = 0.5
+FIELD_B: dict[str, float] = {"title": 1.0, "meta": 0.5}
+
+# True BM25F (Robertson, Zaragoza & Taylor 2004), the formula for a numpy scorer (not expressible
+# with Whoosh's per-field scorers): per word, the field-weighted, length-normalised term frequencies
+# are summed over the fields and saturated once,
+#     tf~ = Σ_f BM25F_WEIGHTS[f] · tf_f / (1 − BM25F_B[f] + BM25F_B[f] · len_f / avglen_f)
+#     score = Σ_words qtf · idf · tf~ · (BM25F_K1 + 1) / (tf~ + BM25F_K1)
+# with ``robertson_idf`` of the word's largest document frequency over ``IDF_FIELDS``; a quoted
+# phrase adds the same sum over its words, counting only the fields where the phrase occurs.
+# Reference implementation: ``bm25f`` in bench/ranking_lab.py (+0.011 … +0.015 nDCG@10 over the
+# per-field model above on Cranfield, CISI and CACM; docs/BENCHMARKS.md).
+BM25F_K1 = 2.0
+BM25F_B: dict[str, float] = {"title": 1.0, "text": 0.5, "meta": 0.5}
+BM25F_WEIGHTS: dict[str, float] = {"title": 2.0, "text": 1.0, "meta": 0.5}
 
 # The fields whose document frequencies give a word its one idf (the rarest-looking reading wins
 # least: the largest document frequency among them).

@@ -84,3 +84,15 @@ def test_prefix_expansion_is_bounded(engine: Engine, parser) -> None:
     q = uq.expand_multiterms(uq.parse_query("a* b* c* *", parser), reader)
     assert len(list(q.leaves())) <= 4 * len(uq.TEXT_FIELDS) * uq.MAX_EXPANSIONS
     assert not any(isinstance(n, wq.MultiTerm) and not isinstance(n, wq.Term) for n in q.leaves())
+
+
+def test_quoted_word_keeps_its_field_weight(parser) -> None:
+    quoted = {t.fieldname: t.boost for t in uq.parse_query('"calcium" sleep', parser).leaves() if t.text == "calcium"}
+    bare = {t.fieldname: t.boost for t in uq.parse_query("calcium sleep", parser).leaves() if t.text == "calcium"}
+    assert quoted == bare
+
+
+def test_contractions_of_stop_words_are_stop_words() -> None:
+    from indexer.analysis import analyze
+
+    assert analyze("I'm sure it's what we don't want; isn't it Mary's") == ["sure", "want", "mari"]
