@@ -37,7 +37,7 @@ from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
 from search.collect import ExactTopCollector, id_ranks
-from search.fastpath import FastResults
+from search.fastpath import FastResults, run_matched
 from search.fastpath import run as run_fast
 from search.filters import SORTS, category_facets, filter_query
 from search.livestats import live_stats
@@ -293,16 +293,18 @@ class Engine:
     def _fast_search(
         self, searcher: Searcher, parsed: wq.Query, allow: wq.Query | None, limit: int
     ) -> FastResults | None:
-        """The top ``limit`` by numpy scoring, or ``None`` when the query needs the Whoosh path."""
-        if not self.fast:
-            return None
-        scoring_plan = plan(parsed)
-        if scoring_plan is None:
-            return None
+        """The top ``limit`` by numpy scoring (matches found by the numpy plan, or by Whoosh's matchers
+        when the query has no plan or ``fast`` is off), or ``None`` when the weighting model is
+        not the one the numpy scorer reproduces."""
         scorer = self._scorer_of(searcher)
         mask = scorer.arrays.filter_mask(allow) if allow is not None else None
+        scoring_plan = plan(parsed) if self.fast else None
         try:
-            return run_fast(scorer, scoring_plan, limit, mask)
+            if scoring_plan is not None:
+                return run_fast(scorer, scoring_plan, limit, mask)
+            # phrases and the rest: Whoosh's matchers find the documents, numpy scores them
+            matched = scorer.arrays.mask(list(searcher.docs_for_query(parsed))) & scorer.arrays.live
+            return run_matched(scorer, parsed, matched, limit, mask)
         except Unsupported as exc:  # a weighting model the numpy formula does not reproduce
             logger.debug("numpy path declined: %s", exc)
             return None

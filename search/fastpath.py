@@ -9,12 +9,13 @@ by category, and the top N are ordered by score, then by article id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from search.postings import IndexArrays
-from search.scorer import Plan, Scorer
+from search.scorer import Plan, Scored, Scorer
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,22 @@ class FastResults:
 
 def run(scorer: Scorer, plan: Plan, limit: int, allow: npt.NDArray[np.bool_] | None = None) -> FastResults:
     """Score ``plan`` over every document; return the top ``limit`` and the category counts."""
-    arrays = scorer.arrays
-    scored = scorer.evaluate(plan)
+    return rank(scorer.arrays, scorer.evaluate(plan), limit, allow)
+
+
+def run_matched(
+    scorer: Scorer, query: Any, matched: npt.NDArray[np.bool_], limit: int,
+    allow: npt.NDArray[np.bool_] | None = None,
+) -> FastResults:  # fmt: skip
+    """Like :func:`run` for a query whose matches Whoosh found (``matched``): phrases and the rest."""
+    return rank(scorer.arrays, scorer.score_matched(query, matched), limit, allow)
+
+
+def rank(
+    arrays: IndexArrays, scored: Scored, limit: int, allow: npt.NDArray[np.bool_] | None = None
+) -> FastResults:
+    """The top ``limit`` of ``scored`` (exact duplicates collapsed, ties by article id) and the
+    category counts of all its matches."""
     matched = scored.matched if allow is None else scored.matched & allow
     candidates = collapse(arrays, np.flatnonzero(matched))
     total, categories = len(candidates), category_counts(arrays, candidates)

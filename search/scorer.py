@@ -1,10 +1,12 @@
-"""BM25F scoring with numpy: the same scores as the Whoosh path (``search/ranking.py``), faster.
+"""True BM25F scoring with numpy (the formula of :mod:`search.bm25f`, over posting arrays).
 
-A query the fast path can answer is a tree of weighted ``(field, term)`` leaves combined by OR
-(scores add up), AND (all must match; scores add up) and AND NOT (the right side only excludes):
-see :func:`plan`. :func:`evaluate` scores every matching document — no block skipping, so the
-top N are exact — with the per-field parameters (idf, average length, ``B``, ``K1``) read from the
-searcher's own weighting model, so both paths always use the same statistics.
+Each query word's field-weighted, length-normalised term frequencies are added up over its fields and
+saturated once (``BM25F_*`` in :mod:`search.ranking`). A query the fast path can match itself is a
+tree of weighted ``(field, term)`` leaves combined by OR (scores add up), AND (all must match;
+scores add up) and AND NOT (the right side only excludes): see :func:`plan`. Other queries (phrases,
+filter fields, ...) are matched by Whoosh and scored here (:meth:`Scorer.score_matched`). Every
+matching document is scored — no block skipping, so the top N are exact. The idf and average field
+lengths come from the searcher's weighting model (live statistics, :mod:`search.livestats`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
 from search.postings import IndexArrays
-from search.ranking import LiveBM25FScorer
+from search.ranking import BM25F_B, BM25F_K1, BM25F_WEIGHTS, FIELD_BOOSTS, IDF_FIELDS, LiveBM25FScorer
 
-# Whoosh scorers whose per-posting formula is exactly :func:`bm25_field`.
+# Whoosh scorers whose idf and average field length the numpy scorer reads.
 _BM25F_SCORERS = (scoring.BM25FScorer, LiveBM25FScorer)
 
 
 class Unsupported(Exception):
-    """The weighting model scores a term in a way :func:`bm25_field` does not reproduce."""
+    """The weighting model is not the BM25F model whose statistics the numpy scorer reads."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,6 @@ class FieldParams:
     avgfl: float
     b: float
     k1: float
-
-
-def bm25_field(
-    tf: npt.NDArray[np.float64], length: npt.NDArray[np.float64], p: FieldParams
-) -> npt.NDArray[np.float64]:
-    """BM25 of one term in one field for each posting (``ArticleBM25F``'s per-field score).
-
-    The operations are in Whoosh's order (``whoosh.scoring.bm25``) so scores are bit-identical.
-    The field boost is applied by the caller (``score * boost``, as Whoosh's wrapping matcher does).
-    """
-    return p.idf * ((tf * (p.k1 + 1)) / (tf + p.k1 * ((1 - p.b) + p.b * length / p.avgfl)))
 
 
 def plan(query: wq.Query) -> Plan | None:
@@ -131,34 +122,98 @@ class Scorer:
             )
         return self._params[key]
 
-    def leaf_scores(self, leaf: Leaf) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]:
-        """(documents, boosted scores) of one leaf's postings."""
-        posting = self.arrays.postings(leaf.field, leaf.text)
-        if not len(posting.docs):
-            return posting.docs, np.zeros(0)
-        p = self.params(leaf.field, leaf.text)
-        if p is None:
-            raise Unsupported(f"{leaf.field}:{leaf.text} is not scored by Whoosh's BM25FScorer")
-        length = self.arrays.lengths(leaf.field)[posting.docs]
-        score = bm25_field(posting.tf.astype(np.float64), length, p)
-        return posting.docs, score * leaf.boost if leaf.boost != 1.0 else score
+    def word_scores(
+        self, leaves: list[Leaf], within: dict[str, npt.NDArray[np.bool_]] | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(documents, scores) of one query word: true BM25F over the fields of ``leaves``.
+
+        The word's field-weighted, length-normalised term frequencies are added up over its fields
+        and saturated once (:func:`search.bm25f.bm25f_scores`, here over postings). With ``within``
+        (field → document mask), a field counts only in the documents of its mask (a phrase bonus).
+        """
+        docs_parts, contrib_parts, found = [], [], []
+        for leaf in leaves:
+            posting = self.arrays.postings(leaf.field, leaf.text)
+            if not len(posting.docs):
+                continue
+            p = self.params(leaf.field, leaf.text)
+            if p is None:
+                raise Unsupported(f"{leaf.field}:{leaf.text} is not scored by Whoosh's BM25FScorer")
+            found.append(leaf)
+            docs = posting.docs.astype(np.int64)
+            tf = posting.tf.astype(np.float64)
+            if within is not None:
+                keep = within[leaf.field][docs] if leaf.field in within else np.zeros(len(docs), dtype=bool)
+                docs, tf = docs[keep], tf[keep]
+            b = BM25F_B.get(leaf.field, 0.75)
+            norm = 1.0 - b + b * self.arrays.lengths(leaf.field)[docs] / max(p.avgfl, 1e-9)
+            docs_parts.append(docs)
+            contrib_parts.append(BM25F_WEIGHTS.get(leaf.field, 1.0) * tf / norm)
+        if not docs_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        docs, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
+        pseudo = np.bincount(inverse, weights=np.concatenate(contrib_parts), minlength=len(docs))
+        idf, qtf = self._word_weights(leaves, found)
+        return docs, idf * qtf * (pseudo * (BM25F_K1 + 1.0) / (pseudo + BM25F_K1))
+
+    def _word_weights(self, leaves: list[Leaf], found: list[Leaf]) -> tuple[float, float]:
+        """The word's one idf (``ArticleBM25F``'s: live statistics, largest df over ``IDF_FIELDS``),
+        read through one of the ``found`` leaves (those with postings), and its query weight: a bare
+        word's boost over its field boost (its repeat count), an explicit ``field:word``'s own boost."""
+        first = next((leaf for leaf in found if leaf.field in IDF_FIELDS), found[0])
+        p = self.params(first.field, first.text)
+        idf = p.idf if p is not None else 0.0
+        if len(leaves) == 1:
+            return idf, leaves[0].boost
+        return idf, max(leaf.boost / FIELD_BOOSTS.get(leaf.field, 1.0) for leaf in leaves)
+
+    def leaves_scores(self, leaves: list[Leaf]) -> Scored:
+        """Scores and matches of every document for an OR of ``leaves`` (grouped into words)."""
+        n = self.arrays.doc_count_all
+        words: dict[str, list[Leaf]] = {}
+        for leaf in leaves:
+            words.setdefault(leaf.text, []).append(leaf)
+        parts = [self.word_scores(group) for group in words.values()]
+        docs = np.concatenate([d for d, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+        weights = np.concatenate([w for _, w in parts]) if parts else np.zeros(0)
+        scores = np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
+        matched = np.zeros(n, dtype=bool)
+        matched[docs] = True
+        return Scored(scores, matched)
+
+    def score_matched(self, query: wq.Query, matched: npt.NDArray[np.bool_]) -> Scored:
+        """Scores of the documents Whoosh matched for ``query`` (phrases, filters, ...): true BM25F
+        of its positive words, plus, per phrase, the same sum again over the fields where the
+        phrase occurs (``phrase_docs``: field → mask of the documents containing the phrase)."""
+        leaves, phrases = positive_leaves(query)
+        scored = self.leaves_scores(leaves)
+        by_words: dict[tuple[str, ...], list[wq.Phrase]] = {}
+        for phrase in phrases:  # one phrase typed by the user: one Phrase per text field
+            by_words.setdefault(tuple(phrase.words), []).append(phrase)
+        for words, group in by_words.items():
+            within = {p.fieldname: self.phrase_docs(p) for p in group}
+            for word in dict.fromkeys(words):
+                docs, scores = self.word_scores([Leaf(p.fieldname, word, p.boost) for p in group], within)
+                scored.scores[docs] += scores
+        scored.matched = matched
+        scored.scores = np.where(matched, scored.scores, 0.0)
+        return scored
+
+    def phrase_docs(self, phrase: wq.Phrase) -> npt.NDArray[np.bool_]:
+        """Mask of the live documents where ``phrase`` occurs (Whoosh's positional matcher)."""
+        mask = np.zeros(self.arrays.doc_count_all, dtype=bool)
+        found = list(phrase.docs(self.searcher))
+        if found:
+            mask[np.array(found, dtype=np.int64)] = True
+        return mask & self.arrays.live
 
     def evaluate(self, node: Plan) -> Scored:
         """Scores and matches of every document for ``node``."""
-        n = self.arrays.doc_count_all
-        if isinstance(node, Leaf) or (node.op == "or" and all(isinstance(c, Leaf) for c in node.children)):
-            leaves = [node] if isinstance(node, Leaf) else list(node.children)
-            parts = [self.leaf_scores(leaf) for leaf in leaves if isinstance(leaf, Leaf)]
-            docs = np.concatenate([d for d, _ in parts])
-            weights = np.concatenate([s for _, s in parts])
-            scores: npt.NDArray[np.float64] = (
-                np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
-                if len(docs)
-                else np.zeros(n)
-            )
-            matched = np.zeros(n, dtype=bool)
-            matched[docs] = True
-            return Scored(scores, matched)
+        if isinstance(node, Leaf):
+            return self.leaves_scores([node])
+        leaves = _or_leaves(node)
+        if leaves is not None:  # words (and their expansions) over fields: one BM25F sum
+            return self.leaves_scores(leaves)
         children = [self.evaluate(c) for c in node.children]
         if node.op == "andnot":
             first = children[0]
@@ -172,3 +227,49 @@ class Scorer:
                 total.matched | other.matched if node.op == "or" else total.matched & other.matched
             )
         return total
+
+
+def _or_leaves(node: Plan) -> list[Leaf] | None:
+    """The leaves of an OR tree made of leaves only (``None`` if it holds AND or AND NOT)."""
+    if isinstance(node, Leaf):
+        return [node]
+    if node.op != "or":
+        return None
+    leaves: list[Leaf] = []
+    for child in node.children:
+        found = _or_leaves(child)
+        if found is None:
+            return None
+        leaves.extend(found)
+    return leaves
+
+
+def positive_leaves(query: wq.Query) -> tuple[list[Leaf], list[wq.Phrase]]:
+    """The weighted text-field terms and the phrases that add to a document's score in ``query``.
+
+    Negated parts (``NOT``, the right side of ``AND NOT``) and filter fields only select; each
+    phrase's words count as words, and the phrase itself adds a bonus (:meth:`Scorer.score_matched`).
+    """
+    leaves: list[Leaf] = []
+    phrases: list[wq.Phrase] = []
+
+    def walk(q: wq.Query, boost: float) -> None:
+        if isinstance(q, wq.Not) or q is wq.NullQuery:
+            return
+        if isinstance(q, wq.AndNot):
+            walk(q.a, boost * q.boost)
+            return
+        if isinstance(q, wq.Phrase):
+            if q.fieldname in TEXT_FIELDS:
+                phrases.append(q)
+                leaves.extend(Leaf(q.fieldname, w, boost * q.boost) for w in q.words if isinstance(w, str))
+            return
+        if isinstance(q, wq.Term):
+            if q.fieldname in TEXT_FIELDS and isinstance(q.text, str):
+                leaves.append(Leaf(q.fieldname, q.text, boost * q.boost))
+            return
+        for child in q.children():
+            walk(child, boost * q.boost)
+
+    walk(query, 1.0)
+    return leaves, phrases
