@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import functools
 import hashlib
 import itertools
@@ -11,6 +9,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 PARALLEL_MIN_PAGES = 64
 # Pages a worker process handles before it is replaced (bounds what a leak could cost).
 WORKER_MAX_TASKS = 2000
+PARENT_POLL_SECONDS = 0.5  # a worker outlives a killed parent by at most this long
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,24 @@ def _start_method() -> str:
 
 
 def _worker_init(parent: int) -> None:
-    """In a worker: leave Ctrl-C to the parent, and die quietly with it (even on SIGKILL)."""
+    """In a worker: leave Ctrl-C to the parent, and die quietly with it (even on SIGKILL).
+
+    A watchdog thread polls the parent's pid. Not ``PR_SET_PDEATHSIG``: it fires when the *thread*
+    that forked the worker ends, and the pool forks replacement workers (``maxtasksperchild``) from
+    its worker-handler thread, which ends at shutdown: a replacement killed while holding the task
+    queue's lock made ``Pool.terminate`` wait forever (seen at the end of a 100,000-page build).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() != parent:  # the parent died before this worker started
         os._exit(1)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit this worker (without cleanup) once its parent process is gone."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def parse_pages(
