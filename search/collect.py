@@ -38,7 +38,7 @@ class ExactTopCollector(TopCollector):
     """
 
     def __init__(
-        self, limit: int = 10, ranks: Sequence[int] | None = None, facet: Sequence[str] | None = None
+        self, limit: int = 10, ranks: Sequence[int] | Any = None, facet: Sequence[str] | None = None
     ) -> None:
         super().__init__(limit, usequality=False)
         self.ranks = ranks

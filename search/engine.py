@@ -36,7 +36,7 @@ from indexer.parse import parse_article
 from indexer.update import UpdateReport, update_index
 from indexer.writer import BuildReport, build_index
 from search import query as user_query
-from search.collect import ExactTopCollector, id_ranks
+from search.collect import ExactTopCollector
 from search.fastpath import FastResults, run_matched
 from search.fastpath import run as run_fast
 from search.filters import SORTS, category_facets, filter_query
@@ -85,7 +85,6 @@ class Engine:
         self._meta: dict[str, Any] = {}
         self._parser: Any = None
         self._related_finder: RelatedFinder | None = None
-        self._ranks: list[int] | None = None
         self._scorer: Scorer | None = None
         # score the queries it can answer exactly with numpy (search/scorer.py); False: Whoosh only
         self.fast = True
@@ -112,12 +111,6 @@ class Engine:
         """True when an index has been built at ``index_dir``."""
         return store.pointer_state(self.index_dir) is not None
 
-    def _id_ranks(self, searcher: Searcher) -> list[int]:
-        """Article-id ranks of the open searcher's documents (for ordering equal scores), cached."""
-        if self._ranks is None:
-            self._ranks = id_ranks(searcher)
-        return self._ranks
-
     def _open(self) -> Searcher:
         """The current searcher, reopened if a new generation was published or segments changed."""
         with self._lock:
@@ -133,11 +126,9 @@ class Engine:
                 self._searcher = self._ix.searcher(weighting=weighting())
                 self._parser = user_query.make_parser(self._ix.schema)
                 self._pointer = pointer
-                self._ranks = None
                 self._scorer = None
             elif not self._searcher.up_to_date():
                 self._searcher = self._searcher.refresh()
-                self._ranks = None
                 self._scorer = None
             return self._searcher
 
@@ -273,7 +264,7 @@ class Engine:
             SortingCollector(FieldFacet("date", reverse=True), limit * page)
             if sort == "date"
             else ExactTopCollector(
-                limit * page, ranks=self._id_ranks(searcher), facet=searcher.reader().column_reader("category")
+                limit * page, ranks=self._scorer_of(searcher).arrays.ranks, facet=searcher.reader().column_reader("category")
             )
         )
         collector: Collector = CollapseCollector(top, "content_hash", limit=1, order=FieldFacet("id"))

@@ -27,6 +27,8 @@ from whoosh.columns import NumericColumn
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from search.collect import id_ranks
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024  # posting arrays kept per open searcher
@@ -142,11 +144,7 @@ class IndexArrays:
     def ranks(self) -> npt.NDArray[np.int64]:
         """Each document's rank in sorted article-id order (equal scores: smaller id first)."""
         if self._ranks is None:
-            ids = list(self.reader.column_reader("id"))
-            order = sorted(range(len(ids)), key=ids.__getitem__)
-            ranks = np.empty(len(ids), dtype=np.int64)
-            ranks[np.array(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
-            self._ranks = ranks
+            self._ranks = np.array(id_ranks(self.searcher), dtype=np.int64)
         return self._ranks
 
     def docnums_by_id(self) -> dict[str, int]:
