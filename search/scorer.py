@@ -54,12 +54,11 @@ MAX_CACHED_PARAMS = 100_000
 
 @dataclass(frozen=True)
 class FieldParams:
-    """BM25 parameters of one term in one field, as the weighting model computed them."""
+    """Statistics of one term in one field, as the weighting model computed them (live documents);
+    the BM25F constants themselves are ``BM25F_*`` of :mod:`search.ranking`."""
 
     idf: float
     avgfl: float
-    b: float
-    k1: float
 
 
 def plan(query: wq.Query) -> Plan | None:
@@ -106,7 +105,7 @@ class Scorer:
         self._params: dict[tuple[str, str], FieldParams | None] = {}
 
     def params(self, field: str, text: str) -> FieldParams | None:
-        """The BM25 parameters the weighting model uses for this term (``None``: not BM25F).
+        """The idf and average field length the weighting model uses for this term (``None``: not BM25F).
 
         Cached: the statistics of an open searcher do not change.
         """
@@ -116,7 +115,7 @@ class Scorer:
                 self._params.clear()
             scorer = self.weighting.scorer(self.searcher, field, text)
             self._params[key] = (
-                FieldParams(float(scorer.idf), float(scorer.avgfl), float(scorer.B), float(scorer.K1))
+                FieldParams(float(scorer.idf), float(scorer.avgfl))
                 if type(scorer) in _BM25F_SCORERS  # another scorer may score differently: Whoosh path
                 else None
             )
