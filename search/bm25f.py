@@ -69,12 +69,25 @@ def bm25f_scores(
     for field, weight in weights.items():
         if not weight or field not in tf:
             continue
-        bf = b.get(field, 0.75)
-        norm = 1.0 - bf + bf * length[field] / max(avglen[field], 1e-9)
-        part = weight * tf[field] / norm[:, None]
+        part = weighted_tf(tf[field], length[field][:, None], avglen[field], weight, b.get(field, 0.75))
         pseudo = part if pseudo is None else pseudo + part
     if pseudo is None:
         return np.zeros(len(next(iter(length.values()), ())))
-    saturated = pseudo * (k1 + 1.0) / (pseudo + k1)
-    result: FloatArray = saturated @ (idf(n_docs, df) * qtf)
+    result: FloatArray = saturate(pseudo, k1) @ (idf(n_docs, df) * qtf)
+    return result
+
+
+def weighted_tf(tf: FloatArray, length: FloatArray, avglen: float, weight: float, b: float) -> FloatArray:
+    """One field's share of a word's BM25F pseudo-frequency: ``w_f · tf_f / (1 − b_f + b_f · len_f / avglen_f)``.
+
+    ``length`` broadcasts against ``tf`` (one length per document).
+    """
+    norm = 1.0 - b + b * length / max(avglen, 1e-9)
+    result: FloatArray = weight * tf / norm
+    return result
+
+
+def saturate(pseudo: FloatArray, k1: float = BM25F_K1) -> FloatArray:
+    """BM25's saturation of the pseudo-frequency summed over the fields: ``tf~ (k1 + 1) / (tf~ + k1)``."""
+    result: FloatArray = pseudo * (k1 + 1.0) / (pseudo + k1)
     return result

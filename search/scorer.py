@@ -20,8 +20,9 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
+from search.bm25f import saturate, weighted_tf
 from search.postings import IndexArrays
-from search.ranking import BM25F_B, BM25F_K1, BM25F_WEIGHTS, FIELD_BOOSTS, IDF_FIELDS, LiveBM25FScorer
+from search.ranking import BM25F_B, BM25F_WEIGHTS, FIELD_BOOSTS, IDF_FIELDS, LiveBM25FScorer
 
 # Whoosh scorers whose idf and average field length the numpy scorer reads.
 _BM25F_SCORERS = (scoring.BM25FScorer, LiveBM25FScorer)
@@ -144,16 +145,17 @@ class Scorer:
             if within is not None:
                 keep = within[leaf.field][docs] if leaf.field in within else np.zeros(len(docs), dtype=bool)
                 docs, tf = docs[keep], tf[keep]
-            b = BM25F_B.get(leaf.field, 0.75)
-            norm = 1.0 - b + b * self.arrays.lengths(leaf.field)[docs] / max(p.avgfl, 1e-9)
+            length = self.arrays.lengths(leaf.field)[docs]
+            weight, b = BM25F_WEIGHTS.get(leaf.field, 1.0), BM25F_B.get(leaf.field, 0.75)
             docs_parts.append(docs)
-            contrib_parts.append(BM25F_WEIGHTS.get(leaf.field, 1.0) * tf / norm)
+            contrib_parts.append(weighted_tf(tf, length, p.avgfl, weight, b))
         if not docs_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         docs, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
-        pseudo = np.bincount(inverse, weights=np.concatenate(contrib_parts), minlength=len(docs))
+        weights = np.concatenate(contrib_parts)
+        pseudo = np.bincount(inverse, weights=weights, minlength=len(docs)).astype(np.float64, copy=False)
         idf, qtf = self._word_weights(leaves, found)
-        return docs, idf * qtf * (pseudo * (BM25F_K1 + 1.0) / (pseudo + BM25F_K1))
+        return docs, idf * qtf * saturate(pseudo)
 
     def _word_weights(self, leaves: list[Leaf], found: list[Leaf]) -> tuple[float, float]:
         """The word's one idf (``ArticleBM25F``'s: live statistics, largest df over ``IDF_FIELDS``),
