@@ -1,6 +1,6 @@
 """Speed and memory of artsearch beside tantivy, SQLite FTS5 and vanilla Whoosh.
 
-    python bench/perf.py --pages 10000 [--runs 3] [--queries 1000] [--workdir /tmp/artsearch-perf] [--reuse]
+    python bench/perf.py --pages 10000 [--runs 3] [--peer-runs N] [--queries 1000] [--workdir /tmp/artsearch-perf] [--reuse]
 
 Generates (once, cached in --workdir) a corpus of N pages in the sample site's template from the
 bundled corpus and the shared IR collections (bench/gen_corpus.py), then measures, each as the median of --runs runs:
@@ -172,7 +172,11 @@ def measure_peers(docs: list[tuple[str, str, str]], runs: int, queries: list[str
             latencies.append((time.perf_counter() - t) * 1000)
         peer.close()
         seconds = statistics.median(times)
-        results[peer_class.name] = {"docs_per_s": len(docs) / seconds, "query_ms": percentiles(latencies)}
+        results[peer_class.name] = {
+            "docs_per_s": len(docs) / seconds,
+            "query_ms": percentiles(latencies),
+            "build_runs": runs,
+        }
     return results
 
 
@@ -191,7 +195,8 @@ def report(n: int, runs: int, ours: dict, peers: dict) -> str:
         f"| related p50 / p95 | {r['p50']:.1f} / {r['p95']:.1f} ms |",
         f"| cold start: open + first query (with imports) | {ours['cold_ms']:.0f} ms ({ours['cold_with_imports_ms']:.0f} ms) |",
         "",
-        "| engine (same extracted text, same queries) | build docs/s | query p50 / p95 ms | p50 vs artsearch |",
+        "| engine (same extracted text, same queries; builds: median of "
+        f"{next(iter(peers.values()))['build_runs'] if peers else 0}) | build docs/s | query p50 / p95 ms | p50 vs artsearch |",
         "|---|---|---|---|",
     ]
     for name, data in peers.items():
@@ -218,6 +223,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/artsearch-perf"))
     parser.add_argument("--no-peers", action="store_true", help="measure artsearch only")
     parser.add_argument(
+        "--peer-runs", type=int, default=None, help="builds per peer (default: --runs; vanilla Whoosh is slow at 100k)"
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="reuse the index of an earlier run (its build figures too)"
     )
     args = parser.parse_args()
@@ -229,7 +237,7 @@ def main() -> None:
         marker.write_text("gen_corpus")
     queries = sample_queries(args.queries)
     ours = measure_artsearch(corpus, workdir, args.runs, queries, reuse=args.reuse)
-    peers = {} if args.no_peers else measure_peers(extracted_docs(corpus), args.runs, queries)
+    peers = {} if args.no_peers else measure_peers(extracted_docs(corpus), args.peer_runs or args.runs, queries)
     text = report(args.pages, args.runs, ours, peers)
     (workdir / "report.md").write_text(text + "\n", encoding="utf-8")
     (workdir / "report.json").write_text(json.dumps({"artsearch": ours, "peers": peers}, indent=2), encoding="utf-8")
