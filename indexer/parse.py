@@ -23,6 +23,7 @@ from indexer.extract.content import (
     drop_unlikely,
     semantic_candidate,
 )
+from indexer.extract.fastsoup import lxml_soup
 from indexer.extract.links import prev_next_links, recommended_links
 from indexer.extract.metadata import (
     author_from_line,
@@ -209,6 +210,11 @@ def _decode(html: bytes | str, source: str) -> str:
 def _soup(text: str, source: str) -> BeautifulSoup:
     if not text.strip():
         raise PageError(source, "empty file")
+    try:
+        # The same tree as the bs4 call below, built without bs4's per-event machinery.
+        return lxml_soup(text)
+    except Exception as exc:  # namespaced names, or lxml refused the text: bs4's own path
+        logger.debug("fast tree builder declined %s (%s); using bs4's", source, exc)
     try:
         # Attributes stay plain strings: splitting every class/rel list costs ~15 % of the parse.
         return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
