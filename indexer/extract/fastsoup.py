@@ -62,7 +62,6 @@ class _Target:
         self.containers: dict[str, type[NavigableString]] = dict(builder.string_containers)
         self.preserve = frozenset(builder.preserve_whitespace_tags or ())
         self.namespaces = builder.active_namespace_prefixes[-1]  # type: ignore[attr-defined]
-        self.templates: dict[str, dict[str, Any]] = {}
         # Open tags, innermost last, each with the string class and whitespace rule inside it.
         self.stack: list[tuple[Tag, type[NavigableString], bool]] = [(soup, NavigableString, False)]
         self.current: Tag = soup
@@ -83,10 +82,11 @@ class _Target:
         for key in attrs:
             if key[:1] == "{":
                 raise Unsupported(f"namespaced attribute {key!r}")
-        template = self.templates.get(name)
+        template = _TEMPLATES.get(name)
         if template is None:
             template = self._template(name)
         d = template.copy()
+        d["_namespaces"] = self.namespaces
         d["attrs"] = attrs
         d["contents"] = []
         parent = self.current
@@ -194,6 +194,12 @@ class _Target:
         template = dict(probe.__dict__)
         template["next_element"] = None
         template["next_sibling"] = None
-        self.templates[name] = template
+        if len(_TEMPLATES) < _MAX_TEMPLATES:  # garbage pages can invent any number of names
+            _TEMPLATES[name] = template
         return template
+
+
+# Per tag name, the instance dict a new Tag gets (the same for every page built the same way).
+_TEMPLATES: dict[str, dict[str, Any]] = {}
+_MAX_TEMPLATES = 2000
 
