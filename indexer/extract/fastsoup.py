@@ -43,9 +43,11 @@ def lxml_soup(text: str) -> BeautifulSoup:
     DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(text, stacklevel=3)
     if text[:1] == "\N{BYTE ORDER MARK}":
         text = text[1:]  # bs4 strips it before feeding lxml (lxml bug 1948551)
-    soup = BeautifulSoup("", builder=LXMLTreeBuilder(multi_valued_attributes=None))
+    builder = LXMLTreeBuilder(multi_valued_attributes=None)
+    soup = BeautifulSoup("", builder=builder)
     target = _Target(soup)
-    parser = etree.HTMLParser(target=target, recover=True, huge_tree=False, encoding=None)
+    # The parser bs4's builder makes (``LXMLTreeBuilder.parser_for``), with our target.
+    parser = etree.HTMLParser(target=target, recover=True, huge_tree=builder.huge_tree, encoding=None)
     parser.feed(text)
     parser.close()
     return soup
