@@ -63,6 +63,7 @@ class _Target:
         self.attr_dict = builder.attribute_dict_class
         self.containers: dict[str, type[NavigableString]] = dict(builder.string_containers)
         self.preserve = frozenset(builder.preserve_whitespace_tags or ())
+        self.special = frozenset([*self.containers, *self.preserve, "meta"])
         self.namespaces = builder.active_namespace_prefixes[-1]  # type: ignore[attr-defined]
         # Open tags, innermost last, each with the string class and whitespace rule inside it.
         self.stack: list[tuple[Tag, type[NavigableString], bool]] = [(soup, NavigableString, False)]
@@ -104,13 +105,22 @@ class _Target:
             last.next_element = tag
         if sibling is not None:
             sibling.next_sibling = tag
-        containers = self.containers
-        if name in containers:
-            d["interesting_string_types"] = {containers[name]}
-        if name == "meta":
-            self.builder.set_up_substitutions(tag)
         contents.append(tag)
         self.last = tag
+        if name in self.special:
+            self._special(tag)
+        else:
+            self.stack.append((tag, self.container, self.keep_space))
+            self.current = tag
+
+    def _special(self, tag: Tag) -> None:
+        """Push a string-container, whitespace-keeping or ``<meta>`` tag (rare: their own rules)."""
+        name = tag.name
+        containers = self.containers
+        if name in containers:
+            tag.__dict__["interesting_string_types"] = {containers[name]}
+        if name == "meta":
+            self.builder.set_up_substitutions(tag)
         container = containers.get(name, self.container)
         keep = self.keep_space or name in self.preserve
         self.stack.append((tag, container, keep))
@@ -124,6 +134,10 @@ class _Target:
         if name[:1] == "{":
             raise Unsupported(f"namespaced tag {name!r}")
         stack = self.stack
+        if len(stack) > 1 and stack[-1][0].name == name:  # the usual case: the innermost tag
+            stack.pop()
+            self.current, self.container, self.keep_space = stack[-1]
+            return
         for i in range(len(stack) - 1, 0, -1):
             if stack[i][0].name == name:
                 del stack[i:]
