@@ -23,7 +23,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 from lxml import etree
 
-_ASCII_SPACES = frozenset(BeautifulSoup.ASCII_SPACES)
+_ASCII_SPACES = BeautifulSoup.ASCII_SPACES  # " \n\t\x0c\r": bs4 collapses strings of only these
 _new = object.__new__
 _new_str = str.__new__
 
@@ -178,25 +178,21 @@ class _Target:
         """bs4's ``endData``: the collected text becomes one string of the tree."""
         value = "".join(self.pending)
         self.pending = []
-        if not self.keep_space:
-            for char in value:
-                if char not in _ASCII_SPACES:
-                    break
-            else:
-                value = "\n" if "\n" in value else " "
+        if not self.keep_space and not value.strip(_ASCII_SPACES):  # only ASCII spaces (or empty)
+            value = "\n" if "\n" in value else " "
         string = _new_str(cls or self.container, value)
         parent = self.current
         last = self.last
         contents = parent.contents
         sibling = contents[-1] if contents else None
-        string.__dict__.update(
-            hidden=False,
-            parent=parent,
-            previous_element=last,
-            next_element=None,
-            next_sibling=None,
-            previous_sibling=sibling,
-        )
+        string.__dict__ = {
+            "hidden": False,
+            "parent": parent,
+            "previous_element": last,
+            "next_element": None,
+            "next_sibling": None,
+            "previous_sibling": sibling,
+        }
         if last is not None:
             last.next_element = string
         if sibling is not None:
