@@ -285,13 +285,7 @@ class ArticleTokenizer(Tokenizer):
                 if term is None:
                     if len(raw) > MAX_TOKEN_CHARS:
                         continue
-                    folded = fold(raw)
-                    stopped = folded in stops or ("'" in folded and bool(stops) and stopped_contraction(folded, stops))
-                    term = "" if stopped else normalise_word(raw) if stem else folded
-                    if cache is not None:
-                        if len(cache) >= _WORD_CACHE_SIZE:
-                            cache.clear()
-                        cache[raw] = term
+                    term = self._word_term(raw, stops, cache)
                 if term:
                     yield term, match.start(), match.end(), pos
                     pos += 1
@@ -303,19 +297,60 @@ class ArticleTokenizer(Tokenizer):
                 yield text, base + start, base + end, pos + rel
             pos += run_width(run)
 
+    def _word_term(self, raw: str, stops: frozenset[str], cache: dict[str, str] | None) -> str:
+        """The term of one word token (``""`` for a stop word), remembered in ``cache``."""
+        folded = fold(raw)
+        stopped = folded in stops or ("'" in folded and bool(stops) and stopped_contraction(folded, stops))
+        term = "" if stopped else normalise_word(raw) if self.stem else folded
+        if cache is not None:
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[raw] = term
+        return term
+
     def term_positions(self, value: str, mode: str = "index") -> dict[str, list[int]]:
         """Each term of ``value`` with its positions, in order of first occurrence.
 
         What Whoosh's ``Positions`` format collects from :meth:`__call__` (stop words removed),
         without building a ``Token`` per word: the index-time fast path (:mod:`indexer.prepared`).
+        The same walk as :meth:`_pieces`, inlined over ``findall`` (no match objects, no
+        generator; character offsets are not needed here).
         """
+        stops = self.stop_words
+        cache = _WORD_TERMS if self.stem and stops is STOP_WORDS else None
         poses: dict[str, list[int]] = {}
-        for text, _, _, pos in self._pieces(value, mode, self.stop_words):
-            found = poses.get(text)
-            if found is None:
-                poses[text] = [pos]
-            else:
-                found.append(pos)
+        if cache is None:
+            for text, _, _, at in self._pieces(value, mode, stops):
+                found = poses.get(text)
+                if found is None:
+                    poses[text] = [at]
+                else:
+                    found.append(at)
+            return poses
+        pos = 0
+        for han, cjk, raw in _TOKEN.findall(value):
+            if raw:
+                term = cache.get(raw)
+                if term is None:
+                    if len(raw) > MAX_TOKEN_CHARS:
+                        continue
+                    term = self._word_term(raw, stops, cache)
+                if term:
+                    found = poses.get(term)
+                    if found is None:
+                        poses[term] = [pos]
+                    else:
+                        found.append(pos)
+                    pos += 1
+                continue
+            run = han or cjk
+            for text, _, _, rel in han_pieces(run, mode) if han else bigram_pieces(run, mode):
+                found = poses.get(text)
+                if found is None:
+                    poses[text] = [pos + rel]
+                else:
+                    found.append(pos + rel)
+            pos += run_width(run)
         return poses
 
 

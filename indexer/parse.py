@@ -9,7 +9,7 @@ import logging
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from indexer.article import Article, Links
 from indexer.encoding import BinaryContentError, decode_html
@@ -23,6 +23,7 @@ from indexer.extract.content import (
     drop_unlikely,
     semantic_candidate,
 )
+from indexer.extract.fastsoup import lxml_soup
 from indexer.extract.links import prev_next_links, recommended_links
 from indexer.extract.metadata import (
     author_from_line,
@@ -210,6 +211,11 @@ def _soup(text: str, source: str) -> BeautifulSoup:
     if not text.strip():
         raise PageError(source, "empty file")
     try:
+        # The same tree as the bs4 call below, built without bs4's per-event machinery.
+        return lxml_soup(text)
+    except Exception as exc:  # namespaced names, or lxml refused the text: bs4's own path
+        logger.debug("fast tree builder declined %s (%s); using bs4's", source, exc)
+    try:
         # Attributes stay plain strings: splitting every class/rel list costs ~15 % of the parse.
         return BeautifulSoup(text, "lxml", multi_valued_attributes=None)
     except Exception as exc:  # lxml can refuse pathological input; html.parser is the fallback
@@ -234,7 +240,7 @@ def _info_line(h1: Tag) -> str:
     """The short text right after the headline, where sites print date, source and author."""
     collected: list[str] = []
     length = 0
-    for string in h1.find_all_next(string=True, limit=40):
+    for string in _strings_after(h1, 40):
         piece = clean_space(str(string))
         if not piece:
             continue
@@ -244,6 +250,18 @@ def _info_line(h1: Tag) -> str:
             break
     line = "  ".join(collected)
     return line if _DATE_HINT.search(line) else ""
+
+
+def _strings_after(tag: Tag, limit: int) -> list[NavigableString]:
+    """The first ``limit`` strings after ``tag``'s start, in document order (its own included):
+    ``tag.find_all_next(string=True, limit=limit)`` without bs4's generic matcher."""
+    found: list[NavigableString] = []
+    for node in tag.next_elements:
+        if isinstance(node, NavigableString):
+            found.append(node)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _leading_date_line(body: Tag) -> str:

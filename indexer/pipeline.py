@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import itertools
 import logging
@@ -127,6 +128,9 @@ def _worker_init(parent: int) -> None:
     queue's lock made ``Pool.terminate`` wait forever (seen at the end of a 100,000-page build).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker inherited (modules, jieba's dictionary) is never garbage: full collections
+    # skip it (~0.05 ms/page) and leave its pages shared with the parent.
+    gc.freeze()
     if os.getppid() != parent:  # the parent died before this worker started
         os._exit(1)
     threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watchdog", daemon=True).start()

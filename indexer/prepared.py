@@ -74,10 +74,21 @@ def _index(field: FieldType, value: Any) -> Any:
         boost = fmt.field_boost
         encode = fmt.encode
         return [
-            (term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, encode(poslist))
+            (
+                term.encode("utf-8"),
+                len(poslist),
+                float(len(poslist)) * boost,
+                _one_position(poslist[0]) if len(poslist) == 1 else encode(poslist),
+            )
             for term, poslist in analyzer.term_positions(value).items()
         ]
     return field.index(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _one_position(pos: int) -> bytes:
+    """``Positions.encode([pos])`` (most terms occur once in a field; the bytes depend only on pos)."""
+    return Positions().encode([pos])
 
 
 def warm_up() -> None:

@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin
 from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
-from indexer.extract.tree import Measures, attr_words, is_gone, marker
+from indexer.extract.tree import Measures, attr_words, is_gone, marker, tags_named
 
 _PREV_MARK = re.compile(
     r"^\s*(?:<<|«|‹|←|上一篇|上一页|上一則|上一篇文章|前一篇|previous(?:\s+(?:article|post|story))?|prev(?:ious)?\.?)\s*[:：]?",
@@ -39,6 +39,12 @@ def _href(a: Tag, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
+    return _resolve(base, href)
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolve(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, without its fragment (pages repeat their links)."""
     return urldefrag(urljoin(base, href))[0] or None
 
 
@@ -114,7 +120,9 @@ def recommended_links(tags: list[Tag], base: str, measures: Measures) -> tuple[l
         containers = [c for c in containers if not any(p is box for p in c.parents)]
         containers.append(box)
     for box in containers:
-        for a in box.find_all("a", href=True):
+        for a in tags_named(box, "a"):
+            if a.attrs.get("href") is None:  # find_all("a", href=True) kept only these
+                continue
             url = _href(a, base)
             if url and url not in urls and url != base:
                 urls.append(url)

@@ -13,7 +13,7 @@ from typing import Any
 from bs4 import Tag
 
 from indexer.extract.blocks import clean_space, text_of
-from indexer.extract.tree import attr_words, is_gone, marker
+from indexer.extract.tree import attr_words, is_gone, marker, tags_named
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def breadcrumb_category(tags: list[Tag], title: str | None) -> str | None:
     trail = next((t for t in tags if not is_gone(t) and _is_breadcrumb(t)), None)
     if trail is None:
         return None
-    names = [text_of(a) for a in trail.find_all("a")]
+    names = [text_of(a) for a in tags_named(trail, "a")]
     names = [n for n in names if n and n.lower() not in _HOME_WORDS and n != title]
     if names:
         return names[-1]
@@ -438,8 +438,10 @@ def find_byline(tags: list[Tag]) -> tuple[str, Tag] | None:
     """The page's byline: ``(author name, element)`` for the first short element marked as such
     (``rel=author``, ``itemprop=author``, or a class/id like ``byline``/``author``)."""
     for tag in tags:
+        if is_gone(tag):  # first: a decomposed tag's .attrs is a subtree search (Tag.__getattr__)
+            continue
         attrs = tag.attrs
-        if not attrs or is_gone(tag):
+        if not attrs:
             continue
         rel = str(attrs.get("rel") or "").lower()
         itemprop = str(attrs.get("itemprop") or "").lower()

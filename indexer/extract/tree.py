@@ -34,6 +34,12 @@ def tags_of(root: Tag) -> list[Tag]:
     return [node for node in root.descendants if isinstance(node, Tag)]
 
 
+def tags_named(root: Tag, name: str) -> list[Tag]:
+    """The tags called ``name`` under ``root``, in document order: ``root.find_all(name)``
+    without bs4's generic matcher (~15× cheaper)."""
+    return [node for node in root.descendants if isinstance(node, Tag) and node.name == name]
+
+
 def group_by_name(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
     """Tags grouped by tag name, each group in document order."""
     groups: dict[str, list[Tag]] = defaultdict(list)
