@@ -16,14 +16,20 @@ the caller parses the page the bs4 way.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import bs4
 from bs4 import BeautifulSoup
 from bs4.builder import DetectsXMLParsedAsHTML
 from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 from lxml import etree
 
+# The bs4 releases whose internals the target mirrors; any other falls back to bs4's own builder.
+MIRRORED_BS4 = ((4, 15),)
+BS4_RELEASE = tuple(int(part) for part in re.findall(r"\d+", bs4.__version__)[:2])
+ENABLED = BS4_RELEASE in MIRRORED_BS4
 _ASCII_SPACES = BeautifulSoup.ASCII_SPACES  # " \n\t\x0c\r": bs4 collapses strings of only these
 _new = object.__new__
 _new_str = str.__new__
@@ -37,10 +43,13 @@ def lxml_soup(text: str) -> BeautifulSoup:
     """``BeautifulSoup(text, "lxml", multi_valued_attributes=None)``, built about twice as fast.
 
     Raises:
-        Unsupported: the page needs bs4's own tree builder (the caller falls back to it).
+        Unsupported: the page needs bs4's own tree builder, or the installed bs4 is not a release
+            this target mirrors (the caller falls back to bs4).
         lxml.etree.ParserError, UnicodeDecodeError, LookupError: libxml2 refused the text (bs4
             would retry with UTF-8 bytes; the caller falls back to bs4).
     """
+    if not ENABLED:
+        raise Unsupported(f"written against beautifulsoup4 4.15, not {bs4.__version__}")
     DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(text, stacklevel=3)
     if text[:1] == "\N{BYTE ORDER MARK}":
         text = text[1:]  # bs4 strips it before feeding lxml (lxml bug 1948551)
