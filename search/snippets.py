@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 from indexer.analysis import MAX_TOKEN_CHARS, ArticleTokenizer, normalise_word
 from indexer.cjk import HIGHLIGHT, cjk_share
@@ -14,6 +16,7 @@ from search.results import Snippet
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 _TOKENIZER = ArticleTokenizer()
+MAX_MEMO = 20_000  # words remembered per query by the ASCII matcher
 _BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJK punctuation
 
 
@@ -26,8 +29,11 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """``(start, end, term)`` of every token of ``text`` whose indexed form is in ``terms``."""
     if not terms:
         return []
-    if all(_LATIN_TERM.fullmatch(t) for t in terms) and not _NOT_PLAIN.search(text):
-        return _latin_matches(text, terms)
+    if all(_LATIN_TERM.fullmatch(t) for t in terms):
+        if text.isascii():
+            return _ascii_matches(text, terms)
+        if not _NOT_PLAIN.search(text):
+            return _latin_matches(text, terms)
     return [
         (t.startchar, t.endchar, t.text)
         for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
@@ -56,9 +62,46 @@ def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 @lru_cache(maxsize=256)
 def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     """The words that may stem to one of ``terms``: those starting like one (compiled once per query)."""
-    starts = {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
-    prefixes = "|".join(sorted(map(re.escape, starts)))
+    prefixes = "|".join(sorted(map(re.escape, _starts(terms))))
     return re.compile(rf"(?<![^\W_])(?:{prefixes})[^\W_]*(?:['’][^\W_]+)*", re.IGNORECASE)
+
+
+def _ascii_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """:func:`_latin_matches` for ASCII text: the same words, found in its lower-cased copy.
+
+    In ASCII text lower-casing keeps every offset and ``[^\\W_]`` is ``[a-z0-9]``, so the same
+    words match without ``re.IGNORECASE``; each distinct word is normalised once per query.
+    """
+    pattern, memo = _ascii_candidates(frozenset(terms))
+    found = []
+    for match in pattern.finditer(text.lower()):
+        word = match.group()
+        term = memo.get(word)
+        if term is None:
+            if len(memo) >= MAX_MEMO:
+                memo.clear()
+            term = memo[word] = normalise_word(word) if len(word) <= MAX_TOKEN_CHARS else ""
+        if term in terms:
+            found.append((match.start(), match.end(), term))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _ascii_candidates(terms: frozenset[str]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """:func:`_candidates` for lower-cased ASCII text, and the query's word → term memo."""
+    # each prefix, then a look-behind over it: the character before it is no letter or digit
+    # (faster than a leading look-behind, which is tried at every position of the text)
+    alternatives = [
+        "(?:{})(?<![a-z0-9]{})".format("|".join(sorted(map(re.escape, group))), "." * size)
+        for size in (1, 2)
+        if (group := [p for p in _starts(terms) if len(p) == size])
+    ]
+    return re.compile(rf"(?:{'|'.join(alternatives)})[a-z0-9]*(?:'[a-z0-9]+)*"), {}
+
+
+def _starts(terms: frozenset[str]) -> set[str]:
+    """The first two letters a word stemming to one of ``terms`` can have."""
+    return {t[:2] for t in terms} | {t[0] + "y" for t in terms if t[1:2] == "i"}
 
 
 def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snippet:
@@ -69,17 +112,12 @@ def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snip
     characters.
     """
     flat = " ".join(text.split())
-    if cjk_share(flat) > 0.5:
+    if not flat.isascii() and cjk_share(flat) > 0.5:
         width //= 2  # a CJK character is two columns wide and carries about a word
     found = matches(flat, terms)
     if not found:
         return Snippet(_cut(flat, 0, width)[0])
-    best_start, best_key = found[0][0], (-1, -1)
-    for i, (start, _, _) in enumerate(found):
-        inside = [m for m in found[i:] if m[1] <= start + width]
-        key = (len({m[2] for m in inside}), len(inside))
-        if key > best_key:
-            best_key, best_start = key, start
+    best_start = _best_start(found, width)
     span_end = max(e for s, e, _ in found if best_start <= s and e <= best_start + width)
     # centre the matched span in the window, with some context before it
     lead = max(0, min(40, (width - (span_end - best_start)) // 2))
@@ -89,6 +127,26 @@ def make_snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> Snip
         (s - offset, e - offset) for s, e, _ in found if s >= offset and e - offset <= len(snippet)
     )
     return Snippet(snippet, highlights)
+
+
+def _best_start(found: list[tuple[int, int, str]], width: int) -> int:
+    """Start of the first match whose window (``width`` characters) holds the most distinct
+    terms, then the most matches: the matches after it that end inside the window."""
+    best_start, best_key = found[0][0], (-1, -1)
+    ends = [e for _, e, _ in found]
+    if all(a <= b for a, b in pairwise(ends)):  # words, not overlapping pieces
+        for i, (start, _, _) in enumerate(found):
+            j = bisect_right(ends, start + width, i)
+            key = (len({m[2] for m in found[i:j]}), j - i)
+            if key > best_key:
+                best_key, best_start = key, start
+        return best_start
+    for i, (start, _, _) in enumerate(found):
+        inside = [m for m in found[i:] if m[1] <= start + width]
+        key = (len({m[2] for m in inside}), len(inside))
+        if key > best_key:
+            best_key, best_start = key, start
+    return best_start
 
 
 def _cut(text: str, start: int, width: int) -> tuple[str, int]:

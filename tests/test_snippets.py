@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from indexer.analysis import analyze
 from indexer.cjk import HIGHLIGHT
@@ -52,3 +53,40 @@ def test_snippet_without_match_is_the_start_of_the_text() -> None:
 def test_html_rendering_escapes_everything_but_the_marks() -> None:
     snippet = Snippet("a <b> & iron", ((8, 12),))
     assert render_marked(snippet, "<mark>", "</mark>", escape=True) == "a &lt;b&gt; &amp; <mark>iron</mark>"
+
+
+def _shuffled_case(text: str, rng: random.Random) -> str:
+    """``text`` with some words capitalised or upper-cased and some ``_``, ``'s`` and digits added."""
+    words = []
+    for word in text.split():
+        roll = rng.random()
+        word = word.capitalize() if roll < 0.1 else word.upper() if roll < 0.15 else word
+        word = word + "'s" if roll > 0.97 else "_" + word if roll > 0.95 else word + "2" if roll > 0.93 else word
+        words.append(word)
+    return " ".join(words)
+
+
+def test_ascii_matcher_equals_the_tokenizer_on_test_collections(shared_dir: Path) -> None:
+    import json
+
+    from search.snippets import _ascii_matches, _latin_matches
+
+    rng = random.Random(11)
+    checked = 0
+    for name in ("cisi", "cranfield", "cacm"):
+        lines = (shared_dir / "data" / "ir" / name / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in lines[:150]:
+            doc = json.loads(line)
+            text = _shuffled_case(" ".join(f"{doc['title']} {doc['text']}".split()), rng)
+            tokens = [t for t in analyze(text) if t.isascii() and t.isalnum()]
+            if not text.isascii() or len(tokens) < 5:
+                continue
+            terms = set(rng.sample(tokens, 5)) | {"die", "lie"}
+            expected = tokenizer_matches(text, terms)
+            assert _ascii_matches(text, terms) == expected
+            assert matches(text, terms) == expected
+            # one-letter and digit terms too (there both fast paths also match the "s" of "will's")
+            odd = terms | {"s", "2", "a", rng.choice(tokens)[:1]}
+            assert _ascii_matches(text, odd) == _latin_matches(text, odd)
+            checked += 1
+    assert checked > 300
