@@ -9,7 +9,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
-from indexer.analysis import MAX_TOKEN_CHARS, ArticleTokenizer, normalise_word
+from indexer.analysis import (
+    MAX_TOKEN_CHARS,
+    STOP_WORDS,
+    ArticleTokenizer,
+    fold,
+    normalise_word,
+    stopped_contraction,
+)
 from indexer.cjk import HIGHLIGHT, cjk_share
 from search.results import Snippet
 
@@ -84,6 +91,19 @@ def _ascii_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         if term in terms:
             found.append((match.start(), match.end(), term))
     return found
+
+
+def written_forms(text: str, term: str) -> list[str] | None:
+    """The words of ``text`` the tokenizer indexes as ``term`` (stop words left out, as it does),
+    in order; ``None`` unless ``text`` is ASCII and ``term`` a plain ASCII term."""
+    if not (text.isascii() and _LATIN_TERM.fullmatch(term)):
+        return None
+    forms = []
+    for start, end, _ in _ascii_matches(text, {term}):
+        folded = fold(text[start:end])
+        if not (folded in STOP_WORDS or ("'" in folded and stopped_contraction(folded, STOP_WORDS))):
+            forms.append(text[start:end])
+    return forms
 
 
 @lru_cache(maxsize=256)

@@ -90,3 +90,25 @@ def test_ascii_matcher_equals_the_tokenizer_on_test_collections(shared_dir: Path
             assert _ascii_matches(text, odd) == _latin_matches(text, odd)
             checked += 1
     assert checked > 300
+
+
+def test_written_forms_are_the_tokenizers_originals(shared_dir: Path) -> None:
+    import json
+
+    from search.snippets import written_forms
+
+    rng = random.Random(12)
+    lines = (shared_dir / "data" / "ir" / "cisi" / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    checked = 0
+    for line in lines[:200]:
+        doc = json.loads(line)
+        text = _shuffled_case(f"{doc['title']} {doc['text']}", rng) + " It's the THE an only onli Only's"
+        tokens = [t for t in analyze(text) if t.isascii() and t.isalnum()]
+        if not text.isascii() or not tokens:
+            continue
+        for term in {*rng.sample(tokens, min(4, len(tokens))), "it", "the", "onli"}:
+            expected = [t.original for t in _TOKENIZER(text, keeporiginal=True) if t.text == term]
+            assert written_forms(text, term) == expected
+        checked += 1
+    assert checked > 150
+    assert written_forms("Ünïcode text", "text") is None
