@@ -10,6 +10,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from indexer.analysis import (
+    _TOKEN,
     MAX_TOKEN_CHARS,
     STOP_WORDS,
     ArticleTokenizer,
@@ -41,6 +42,7 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
             return _ascii_matches(text, terms)
         if not _NOT_PLAIN.search(text):
             return _latin_matches(text, terms)
+        return _word_matches(text, terms)
     return [
         (t.startchar, t.endchar, t.text)
         for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
@@ -77,19 +79,47 @@ def _ascii_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """:func:`_latin_matches` for ASCII text: the same words, found in its lower-cased copy.
 
     In ASCII text lower-casing keeps every offset and ``[^\\W_]`` is ``[a-z0-9]``, so the same
-    words match without ``re.IGNORECASE``; each distinct word is normalised once per query.
+    words match without ``re.IGNORECASE``. Each prefix is searched on its own (a literal start
+    that ``re`` finds fast, and a pattern compiled once for all queries); a match inside an
+    earlier one (after an apostrophe) is dropped, as one pattern of all prefixes would skip it.
+    Each distinct word is normalised once per query.
     """
-    pattern, memo = _ascii_candidates(frozenset(terms))
+    key = frozenset(terms)
+    memo = _query_memo(key)
+    lowered = text.lower()
+    spans: dict[int, int] = {}
+    for prefix in _sorted_starts(key):
+        for match in _prefix_pattern(prefix).finditer(lowered):
+            spans[match.start()] = match.end()
     found = []
-    for match in pattern.finditer(text.lower()):
-        word = match.group()
+    last_end = 0
+    for start in sorted(spans):
+        end = spans[start]
+        if start < last_end:
+            continue
+        last_end = end
+        word = lowered[start:end]
         term = memo.get(word)
         if term is None:
             if len(memo) >= MAX_MEMO:
                 memo.clear()
             term = memo[word] = normalise_word(word) if len(word) <= MAX_TOKEN_CHARS else ""
         if term in terms:
-            found.append((match.start(), match.end(), term))
+            found.append((start, end, term))
+    return found
+
+
+def _word_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """:func:`matches` for plain ``[a-z0-9]`` terms in text with CJK: only the tokenizer's words
+    can be such terms (its Han and kana/Hangul pieces are CJK), so CJK runs are not segmented."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        if match.lastgroup == "word":
+            word = match.group()
+            if len(word) <= MAX_TOKEN_CHARS:
+                term = normalise_word(word)
+                if term in terms:
+                    found.append((match.start(), match.end(), term))
     return found
 
 
@@ -107,16 +137,21 @@ def written_forms(text: str, term: str) -> list[str] | None:
 
 
 @lru_cache(maxsize=256)
-def _ascii_candidates(terms: frozenset[str]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """:func:`_candidates` for lower-cased ASCII text, and the query's word → term memo."""
-    # each prefix, then a look-behind over it: the character before it is no letter or digit
-    # (faster than a leading look-behind, which is tried at every position of the text)
-    alternatives = [
-        "(?:{})(?<![a-z0-9]{})".format("|".join(sorted(map(re.escape, group))), "." * size)
-        for size in (1, 2)
-        if (group := [p for p in _starts(terms) if len(p) == size])
-    ]
-    return re.compile(rf"(?:{'|'.join(alternatives)})[a-z0-9]*(?:'[a-z0-9]+)*"), {}
+def _query_memo(terms: frozenset[str]) -> dict[str, str]:
+    """The word → term memo of one query's terms."""
+    return {}
+
+
+@lru_cache(maxsize=256)
+def _sorted_starts(terms: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(_starts(terms)))
+
+
+@lru_cache(maxsize=4096)
+def _prefix_pattern(prefix: str) -> re.Pattern[str]:
+    """Lower-cased ASCII words starting with ``prefix``: the prefix, then a look-behind over it
+    (the character before it is no letter or digit), then the rest of the word."""
+    return re.compile(rf"{re.escape(prefix)}(?<![a-z0-9]{'.' * len(prefix)})[a-z0-9]*(?:'[a-z0-9]+)*")
 
 
 def _starts(terms: frozenset[str]) -> set[str]:

@@ -112,3 +112,20 @@ def test_written_forms_are_the_tokenizers_originals(shared_dir: Path) -> None:
         checked += 1
     assert checked > 150
     assert written_forms("Ünïcode text", "text") is None
+
+
+def test_plain_terms_in_chinese_text_match_like_the_tokenizer(engine: Engine) -> None:
+    rng = random.Random(4)
+    reader = engine._open().reader()
+    checked = 0
+    for _, stored in reader.iter_docs():
+        text = " ".join(stored["text"].split())
+        if stored.get("lang") == "en":
+            continue
+        words = ["Vitamin", "DHA", "B12", "Omega-3", "ｆｏｌａｔｅ", "app's", "中文abc", "WHO"]
+        mixed = " ".join(rng.choice(words) + piece for piece in text.split("。"))  # latin glued to Han too
+        terms = {t for t in analyze(mixed) if t.isascii() and t.isalnum()} or {"vitamin"}
+        terms = set(rng.sample(sorted(terms), min(4, len(terms)))) | {"dha", "b12", "app"}
+        assert matches(mixed, terms) == tokenizer_matches(mixed, terms)
+        checked += 1
+    assert checked > 10
