@@ -72,8 +72,12 @@ class Vocabulary:
         )
 
     def terms_within(self, field: str, word: str, maxdist: int, prefix: int) -> list[str]:
-        """The terms of ``field`` starting with ``word[:prefix]`` and within ``maxdist`` edits of it."""
-        if self._distance is None or not 1 <= prefix <= len(word) or not self._plain_field(field):
+        """The terms of ``field`` starting with ``word[:prefix]`` and within ``maxdist`` edits of it.
+
+        A word shorter than ``prefix`` (``ued`` stems to ``u``) is its own prefix, as with several
+        segments (Whoosh's one-segment automaton raises ``IndexError`` there).
+        """
+        if self._distance is None or not word or prefix < 1 or not self._plain_field(field):
             found = self.reader.terms_within(field, word, maxdist, prefix=prefix)
             return [t.decode("utf-8") if isinstance(t, bytes) else t for t in found]
         start = word[:prefix]

@@ -69,3 +69,11 @@ def test_several_segments_match_whooshs_damerau_levenshtein(engine: Engine) -> N
         assert isinstance(reader, MultiReader)
         words = sorted({t for fields in stored for t in analyze(fields.get("text", "")) if t.isalpha() and len(t) >= 3})
         assert _same_as_whoosh(reader, _typos(words, random.Random(2), 300) + words[:50]) > 300
+
+
+def test_a_stem_shorter_than_the_prefix_gets_suggestions_not_an_error(engine: Engine) -> None:
+    reader = engine._open().reader()
+    assert isinstance(reader, SegmentReader)
+    found = Vocabulary(reader).terms_within("text", "u", 3, 2)
+    assert found and all(t.startswith("u") and len(t) <= 4 for t in found)
+    engine.search("ued")  # stems to "u": Whoosh's automaton alone raised IndexError
