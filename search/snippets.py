@@ -125,11 +125,12 @@ def _word_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 
 def written_forms(text: str, term: str) -> list[str] | None:
     """The words of ``text`` the tokenizer indexes as ``term`` (stop words left out, as it does),
-    in order; ``None`` unless ``text`` is ASCII and ``term`` a plain ASCII term."""
-    if not (text.isascii() and _LATIN_TERM.fullmatch(term)):
+    in order; ``None`` unless ``term`` is a plain ``[a-z0-9]`` term."""
+    if not _LATIN_TERM.fullmatch(term):
         return None
+    found = _ascii_matches(text, {term}) if text.isascii() else _word_matches(text, {term})
     forms = []
-    for start, end, _ in _ascii_matches(text, {term}):
+    for start, end, _ in found:
         folded = fold(text[start:end])
         if not (folded in STOP_WORDS or ("'" in folded and stopped_contraction(folded, STOP_WORDS))):
             forms.append(text[start:end])

@@ -140,7 +140,7 @@ def _surface(searcher: Searcher, stem: str) -> str | None:
         for _, docnum in zip(range(SAMPLE_DOCS), postings.all_ids(), strict=False):
             text = searcher.stored_fields(docnum).get(field) or ""
             found = written_forms(text, stem)
-            if found is None:  # not plain ASCII: the tokenizer
+            if found is None:  # not a plain [a-z0-9] stem: the tokenizer
                 found = [token.original for token in _TOKENIZER(text, keeporiginal=True) if token.text == stem]
             forms.update(fold(original) for original in found)
         if forms:

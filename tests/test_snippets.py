@@ -111,7 +111,10 @@ def test_written_forms_are_the_tokenizers_originals(shared_dir: Path) -> None:
             assert written_forms(text, term) == expected
         checked += 1
     assert checked > 150
-    assert written_forms("Ünïcode text", "text") is None
+    assert written_forms("Ünïcode text", "ünïcod") is None
+    mixed = "Ünïcode TEXT 文本text, texts and the 中文 Text's"
+    expected = [t.original for t in _TOKENIZER(mixed, keeporiginal=True) if t.text == "text"]
+    assert written_forms(mixed, "text") == expected == ["TEXT", "text", "texts", "Text's"]
 
 
 def test_plain_terms_in_chinese_text_match_like_the_tokenizer(engine: Engine) -> None:
