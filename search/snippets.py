@@ -10,7 +10,6 @@ from functools import lru_cache
 from itertools import pairwise
 
 from indexer.analysis import (
-    _TOKEN,
     MAX_TOKEN_CHARS,
     STOP_WORDS,
     ArticleTokenizer,
@@ -18,7 +17,7 @@ from indexer.analysis import (
     normalise_word,
     stopped_contraction,
 )
-from indexer.cjk import HIGHLIGHT, cjk_share
+from indexer.cjk import HAN, HANGUL, HIGHLIGHT, KANA, cjk_share
 from search.results import Snippet
 
 SNIPPET_CHARS = 200
@@ -31,6 +30,10 @@ _BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJ
 # Text the fast path can read like the tokenizer: no CJK, kana, Hangul or full-width forms.
 _NOT_PLAIN = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _LATIN_TERM = re.compile(r"[a-z0-9]+")
+# The tokenizer's words (its ``word`` group), each where no word character precedes: the same
+# matches as its token pattern gives for words, without stopping at every Han or kana run.
+_WORD_CHAR = rf"[^\W_{HAN}{KANA}{HANGUL}]"
+_WORD_TOKEN = re.compile(rf"(?<!{_WORD_CHAR}){_WORD_CHAR}+(?:['’]{_WORD_CHAR}+)*")
 
 
 def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
@@ -113,13 +116,12 @@ def _word_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """:func:`matches` for plain ``[a-z0-9]`` terms in text with CJK: only the tokenizer's words
     can be such terms (its Han and kana/Hangul pieces are CJK), so CJK runs are not segmented."""
     found = []
-    for match in _TOKEN.finditer(text):
-        if match.lastgroup == "word":
-            word = match.group()
-            if len(word) <= MAX_TOKEN_CHARS:
-                term = normalise_word(word)
-                if term in terms:
-                    found.append((match.start(), match.end(), term))
+    for match in _WORD_TOKEN.finditer(text):
+        word = match.group()
+        if len(word) <= MAX_TOKEN_CHARS:
+            term = normalise_word(word)
+            if term in terms:
+                found.append((match.start(), match.end(), term))
     return found
 
 

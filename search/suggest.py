@@ -136,8 +136,7 @@ def _surface(searcher: Searcher, stem: str) -> str | None:
     for field in FIELDS:
         if not live_stats(searcher).doc_frequency(field, stem):
             continue
-        postings = searcher.reader().postings(field, stem)
-        for _, docnum in zip(range(SAMPLE_DOCS), postings.all_ids(), strict=False):
+        for docnum in _first_docs(searcher.reader(), field, stem, SAMPLE_DOCS):
             text = searcher.stored_fields(docnum).get(field) or ""
             found = written_forms(text, stem)
             if found is None:  # not a plain [a-z0-9] stem: the tokenizer
@@ -146,6 +145,19 @@ def _surface(searcher: Searcher, stem: str) -> str | None:
         if forms:
             break
     return forms.most_common(1)[0][0] if forms else None
+
+
+def _first_docs(reader: IndexReader, field: str, stem: str, count: int) -> list[int]:
+    """The first ``count`` documents of ``reader.postings(field, stem)``, reading only the
+    segments needed (a reader of several segments lists theirs one after the other)."""
+    found: list[int] = []
+    for leaf, offset in reader.leaf_readers():
+        if (field, stem) in leaf:
+            for docnum in leaf.postings(field, stem).all_ids():
+                found.append(offset + docnum)
+                if len(found) == count:
+                    return found
+    return found
 
 
 def edit_distance(a: str, b: str) -> int:

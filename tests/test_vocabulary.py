@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from whoosh.filedb.filestore import RamStorage
 from whoosh.reading import MultiReader, SegmentReader
@@ -56,16 +57,20 @@ def test_one_segment_matches_whooshs_automaton(engine: Engine) -> None:
     assert _same_as_whoosh(reader, _typos(words, random.Random(1), 300) + words[:50]) > 300
 
 
-def test_several_segments_match_whooshs_damerau_levenshtein(engine: Engine) -> None:
-    storage = RamStorage()
-    index = storage.create_index(build_schema())
-    stored = [fields for _, fields in engine._open().reader().iter_docs()]
+def _two_segments(stored: list[dict[str, Any]]) -> Any:
+    """An index in memory of ``stored`` articles' id, title and text, in two segments."""
+    index = RamStorage().create_index(build_schema())
     for half in (stored[: len(stored) // 2], stored[len(stored) // 2 :]):
         with index.writer() as writer:
             writer.merge = False
             for fields in half:
                 writer.add_document(id=fields["id"], title=fields.get("title", ""), text=fields.get("text", ""))
-    with index.reader() as reader:
+    return index
+
+
+def test_several_segments_match_whooshs_damerau_levenshtein(engine: Engine) -> None:
+    stored = [fields for _, fields in engine._open().reader().iter_docs()]
+    with _two_segments(stored).reader() as reader:
         assert isinstance(reader, MultiReader)
         words = sorted({t for fields in stored for t in analyze(fields.get("text", "")) if t.isalpha() and len(t) >= 3})
         assert _same_as_whoosh(reader, _typos(words, random.Random(2), 300) + words[:50]) > 300
@@ -77,3 +82,17 @@ def test_a_stem_shorter_than_the_prefix_gets_suggestions_not_an_error(engine: En
     found = Vocabulary(reader).terms_within("text", "u", 3, 2)
     assert found and all(t.startswith("u") and len(t) <= 4 for t in found)
     engine.search("ued")  # stems to "u": Whoosh's automaton alone raised IndexError
+
+
+def test_first_documents_of_a_stem_are_those_of_the_merged_postings(engine: Engine) -> None:
+    from search.suggest import _first_docs
+
+    stored = [fields for _, fields in engine._open().reader().iter_docs()]
+    with _two_segments(stored).reader() as reader:
+        checked = 0
+        for field in ("text", "title"):
+            for term in [t.decode("utf-8") for t in reader.lexicon(field)][::7]:
+                merged = list(reader.postings(field, term).all_ids())[:3]
+                assert _first_docs(reader, field, term, 3) == merged
+                checked += merged[-1] >= len(stored) // 2  # some lists reach into the second segment
+        assert checked > 10
