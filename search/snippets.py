@@ -23,7 +23,7 @@ from search.results import Snippet
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 _TOKENIZER = ArticleTokenizer()
-MAX_MEMO = 20_000  # words remembered per query by the ASCII matcher
+MAX_MEMO = 2_000  # words remembered per query by the ASCII matcher (256 queries kept)
 _BREAKS = (" ", "。", "、", "，", "；", "：", "！", "？")  # space and CJK punctuation
 
 
