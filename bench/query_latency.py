@@ -1,9 +1,10 @@
 """Query and ``related`` latency of an existing index, wall clock and CPU time (one JSON line).
 
-    python bench/query_latency.py /tmp/artsearch-perf/10000/index [--queries 1000]
+    python bench/query_latency.py /tmp/artsearch-perf/10000/index [--queries 1000] [--passes 2]
 
 The same queries as ``bench/perf.py`` (1–4 words drawn from the shared collections' query words)
-after 50 warm-up queries, then ``related`` on the first 200 hits of the first 40 queries. CPU time
+after 50 warm-up queries, then ``related`` on the first 200 hits of the first 40 queries; with
+``--passes 2`` both run again on the same engine (caches warm: ``pass2`` in the output). CPU time
 (``time.process_time``) is less inflated than wall time on a machine shared with other jobs. To
 compare commits, run it with ``PYTHONPATH`` pointing at an export of each (``git archive COMMIT
 search indexer bench | tar -x -C /tmp/snap-COMMIT``): the code measured is the ``search`` package
@@ -53,6 +54,7 @@ def main() -> None:
     )
     parser.add_argument("index", type=Path)
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--passes", type=int, default=1, help="run the queries and related lists again")
     args = parser.parse_args()
     engine = Engine(args.index)
     queries = sample_queries(args.queries)
@@ -61,13 +63,22 @@ def main() -> None:
     query_wall, query_cpu = timed(engine.search, queries)
     ids = [h.id for q in queries[:40] for h in engine.search(q, limit=5).hits][:200]
     related_wall, related_cpu = timed(engine.related, ids)
-    out = {
+    out: dict[str, object] = {
         "code": str(Path(sys.modules["search"].__file__ or "").parent),
         "query_wall_ms": percentiles(query_wall),
         "query_cpu_ms": percentiles(query_cpu),
         "related_wall_ms": percentiles(related_wall),
         "related_cpu_ms": percentiles(related_cpu),
     }
+    for n in range(2, args.passes + 1):
+        query_wall, query_cpu = timed(engine.search, queries)
+        related_wall, related_cpu = timed(engine.related, ids)
+        out[f"pass{n}"] = {
+            "query_wall_ms": percentiles(query_wall),
+            "query_cpu_ms": percentiles(query_cpu),
+            "related_wall_ms": percentiles(related_wall),
+            "related_cpu_ms": percentiles(related_cpu),
+        }
     print(json.dumps(out))
 
 

@@ -17,12 +17,14 @@ after a rebuild).
 
 from __future__ import annotations
 
-import heapq
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from indexer.article import Article, make_blurb
 from indexer.documents import category_key, content_hash, link_key
@@ -172,6 +174,7 @@ class RelatedFinder:
         self.graph = LinkGraph(view)
         self._info: dict[int, Info] = {}
         self._category: dict[str, frozenset[int]] = {}
+        self._member_arrays: dict[str, npt.NDArray[np.int64]] = {}
 
     def info(self, docnum: int) -> Info:
         """The ranking facts of an indexed article (cached)."""
@@ -209,7 +212,7 @@ class RelatedFinder:
     def find(self, source: Source, limit: int) -> list[Candidate]:
         """The best ``limit`` related articles of ``source``, duplicates and itself left out."""
         vector = self.view.vector(source.title, source.text)
-        similarity = self.view.content_scores(vector)
+        similar, similarity = self.view.content_score_arrays(vector)
         graph = self.graph.links(source.docnum, source.keys, source.links)
         kinds: dict[int, list[str]] = {}
         bonus: dict[int, float] = {}
@@ -222,23 +225,18 @@ class RelatedFinder:
         for other, count in graph.cocited.items():
             bonus[other] = bonus.get(other, 0.0) + CO_CITED_WEIGHT * min(count, CO_CITED_CAP)
         members = self.category_members(source.category) if source.category else frozenset()
-        totals = dict(similarity)
-        for docnum, extra in bonus.items():
-            totals[docnum] = totals.get(docnum, 0.0) + extra
-        if len(members) < len(totals):
-            in_category = [d for d in members if d in totals]
-        else:
-            in_category = [d for d in totals if d in members]
-        for docnum in in_category:
-            totals[docnum] += SAME_CATEGORY_WEIGHT
-        picked = self._pick(source, totals, limit)
+        docs, totals = _totals(similar, similarity, bonus)
+        if members:
+            totals[np.isin(docs, self._member_array(source.category))] += SAME_CATEGORY_WEIGHT
+        picked = self._pick(source, _best_first(docs, totals, limit + 25, self.view.ranks()), limit)
         out = []
         for docnum, info in picked:
+            at = int(np.searchsorted(similar, docnum))
             out.append(
                 Candidate(
                     docnum=docnum,
-                    score=totals[docnum],
-                    similarity=similarity.get(docnum, 0.0),
+                    score=float(totals[np.flatnonzero(docs == docnum)[0]]),
+                    similarity=float(similarity[at]) if at < len(similar) and similar[at] == docnum else 0.0,
                     shared=tuple(self.view.shared_words(vector, docnum, SHARED_WORDS)),
                     links=tuple(kinds.get(docnum, ())),
                     co_cited=graph.cocited.get(docnum, 0),
@@ -248,11 +246,19 @@ class RelatedFinder:
             )
         return out
 
-    def _pick(self, source: Source, totals: dict[int, float], limit: int) -> list[tuple[int, Info]]:
+    def _member_array(self, category: str) -> npt.NDArray[np.int64]:
+        """:meth:`category_members` as a sorted array (cached)."""
+        found = self._member_arrays.get(category)
+        if found is None:
+            found = np.array(sorted(self.category_members(category)), dtype=np.int64)
+            self._member_arrays[category] = found
+        return found
+
+    def _pick(self, source: Source, ordered: Iterator[int], limit: int) -> list[tuple[int, Info]]:
         """Walk candidates best first, skipping the source, its duplicates and duplicates of picks."""
         source_title = title_key(source.title)
         picked: list[tuple[int, Info]] = []
-        for docnum, _ in _best_first(totals, limit + 25, self.view.ranks()):
+        for docnum in ordered:
             if len(picked) >= limit:
                 break
             if docnum == source.docnum:
@@ -270,14 +276,35 @@ class RelatedFinder:
         return picked
 
 
-def _best_first(totals: dict[int, float], head: int, ranks: Sequence[int] | Any) -> Iterator[tuple[int, float]]:
-    """Candidates by descending score (ties: article id, by ``ranks``); sorts all only if ``head``
-    runs out."""
-    first = heapq.nsmallest(head, [(-score, ranks[docnum], docnum) for docnum, score in totals.items()])
-    yield from ((docnum, -neg) for neg, _, docnum in first)
-    if len(first) < len(totals):
-        rest = sorted((-score, ranks[docnum], docnum) for docnum, score in totals.items())[len(first) :]
-        yield from ((docnum, -neg) for neg, _, docnum in rest)
+def _totals(
+    similar: npt.NDArray[np.int64], similarity: npt.NDArray[np.float64], bonus: dict[int, float]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Every candidate (similar or linked) and its similarity plus link bonus (one addition each)."""
+    if not bonus:
+        return similar, similarity.copy()
+    linked = np.fromiter(bonus, dtype=np.int64, count=len(bonus))
+    extra = np.fromiter(bonus.values(), dtype=np.float64, count=len(bonus))
+    at = np.minimum(np.searchsorted(similar, linked), max(len(similar) - 1, 0))
+    known = similar[at] == linked if len(similar) else np.zeros(len(linked), dtype=bool)
+    totals = similarity.copy()
+    totals[at[known]] += extra[known]
+    return np.concatenate([similar, linked[~known]]), np.concatenate([totals, 0.0 + extra[~known]])
+
+
+def _best_first(
+    docs: npt.NDArray[np.int64], totals: npt.NDArray[np.float64], head: int, ranks: npt.NDArray[np.int64]
+) -> Iterator[int]:
+    """Candidates by descending score (ties: article id, by ``ranks``); sorts all only if the
+    first ``head`` run out."""
+    negative = -totals
+    first = np.arange(len(docs))
+    if len(docs) > head:  # only those that can be among the head: not above the head-th score
+        first = np.flatnonzero(negative <= np.partition(negative, head - 1)[head - 1])
+    order = first[np.lexsort((docs[first], ranks[docs[first]], negative[first]))][:head]
+    yield from docs[order].tolist()
+    if len(order) < len(docs):
+        everything = np.lexsort((docs, ranks[docs], negative))
+        yield from docs[everything[len(order) :]].tolist()
 
 
 def _duplicate(info: Info, hash_: str | None, fingerprint: int, key: str) -> bool:

@@ -189,9 +189,15 @@ class IndexView:
 
     def content_scores(self, vector: TermVector) -> dict[int, float]:
         """Similarity of every article sharing a key term with ``vector`` (1.0 = the same terms)."""
+        found, scores = self.content_score_arrays(vector)
+        return dict(zip(found.tolist(), scores.tolist(), strict=True))
+
+    def content_score_arrays(self, vector: TermVector) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """:meth:`content_scores` as arrays: the documents (ascending) and their similarities."""
+        none = (np.zeros(0, dtype=np.int64), np.zeros(0))
         norm = vector.self_score
         if not norm:
-            return {}
+            return none
         docs: list[npt.NDArray[np.int64]] = []
         values: list[npt.NDArray[np.float64]] = []
         for term, weight in vector.weights.items():
@@ -201,14 +207,16 @@ class IndexView:
                 docs.append(ids)
                 values.append(factor * sats)
         if not docs:
-            return {}
+            return none
         all_docs = np.concatenate(docs)
         if not len(all_docs):
-            return {}
+            return none
         # summed per document in the order of the terms, as a dict accumulation would
         sums = np.bincount(all_docs, weights=np.concatenate(values), minlength=self.arrays.doc_count_all)
-        found = np.unique(all_docs)
-        return dict(zip(found.tolist(), sums[found].tolist(), strict=True))
+        present = np.zeros(len(sums), dtype=bool)
+        present[all_docs] = True  # the distinct documents, ascending, without sorting
+        found = np.flatnonzero(present).astype(np.int64, copy=False)
+        return found, sums[found].astype(np.float64, copy=False)
 
     def shared_words(self, vector: TermVector, docnum: int, limit: int = 5) -> list[str]:
         """Readable words of the key terms that article ``docnum`` also contains, heaviest first."""

@@ -11,10 +11,13 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from indexer.analysis import STOP_WORDS, ArticleTokenizer, fold, normalise_word
 from search.livestats import LiveStats, live_stats
+from search.snippets import written_forms
+from search.vocabulary import Vocabulary
 
 MAX_DISTANCE = 2  # edits between a typed word and a suggestion
 RARE_DF = 2  # a word in at most this many articles may be a typo of a much commoner one
@@ -27,6 +30,7 @@ _TOKENIZER = ArticleTokenizer()
 MAX_MEMO = 10_000  # corrections remembered per open searcher
 _MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
 _SURFACES: weakref.WeakKeyDictionary[Searcher, dict[str, str | None]] = weakref.WeakKeyDictionary()
+_VOCABULARIES: weakref.WeakKeyDictionary[Searcher, Vocabulary] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
         return None
     folded = fold(word)
     best: tuple[int, int, str] | None = None
-    for candidate in _candidates(reader, stem):
+    for candidate in _candidates(_vocabulary(searcher, reader), stem):
         df = _df(stats, candidate)
         if df <= own * COMMONER:
             continue
@@ -98,13 +102,20 @@ def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
     return best[2] if best else None
 
 
-def _candidates(reader: object, stem: str) -> set[str]:
+def _vocabulary(searcher: Searcher, reader: IndexReader) -> Vocabulary:
+    """The term look-up of the searcher's reader, kept while the searcher is open."""
+    vocabulary = _VOCABULARIES.get(searcher)
+    if vocabulary is None or vocabulary.reader is not reader:
+        vocabulary = _VOCABULARIES[searcher] = Vocabulary(reader)
+    return vocabulary
+
+
+def _candidates(vocabulary: Vocabulary, stem: str) -> set[str]:
     """Index stems close to ``stem`` (one edit more than allowed: stemming shortens words)."""
     found: set[str] = set()
     for field in FIELDS:
         for dist, prefix in ((MAX_DISTANCE, 1), (MAX_DISTANCE + 1, 2)):
-            for term in reader.terms_within(field, stem, dist, prefix=prefix):  # type: ignore[attr-defined]
-                found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+            found.update(vocabulary.terms_within(field, stem, dist, prefix))
     found.discard(stem)
     return found
 
@@ -125,15 +136,28 @@ def _surface(searcher: Searcher, stem: str) -> str | None:
     for field in FIELDS:
         if not live_stats(searcher).doc_frequency(field, stem):
             continue
-        postings = searcher.reader().postings(field, stem)
-        for _, docnum in zip(range(SAMPLE_DOCS), postings.all_ids(), strict=False):
+        for docnum in _first_docs(searcher.reader(), field, stem, SAMPLE_DOCS):
             text = searcher.stored_fields(docnum).get(field) or ""
-            for token in _TOKENIZER(text, keeporiginal=True):
-                if token.text == stem:
-                    forms[fold(token.original)] += 1
+            found = written_forms(text, stem)
+            if found is None:  # not a plain [a-z0-9] stem: the tokenizer
+                found = [token.original for token in _TOKENIZER(text, keeporiginal=True) if token.text == stem]
+            forms.update(fold(original) for original in found)
         if forms:
             break
     return forms.most_common(1)[0][0] if forms else None
+
+
+def _first_docs(reader: IndexReader, field: str, stem: str, count: int) -> list[int]:
+    """The first ``count`` documents of ``reader.postings(field, stem)``, reading only the
+    segments needed (a reader of several segments lists theirs one after the other)."""
+    found: list[int] = []
+    for leaf, offset in reader.leaf_readers():
+        if (field, stem) in leaf:
+            for docnum in leaf.postings(field, stem).all_ids():
+                found.append(offset + docnum)
+                if len(found) == count:
+                    return found
+    return found
 
 
 def edit_distance(a: str, b: str) -> int:
