@@ -4,19 +4,18 @@ Whoosh walks the term dictionary on every call (a Levenshtein automaton over one
 or, over several segments, every term with the prefix merged and compared in Python). Here the
 terms of a field that start with a given character are read once, then each look-up keeps only
 the terms whose length and letter counts allow the distance (numpy, both necessary conditions)
-and checks those few with the distance Whoosh itself uses, so the terms returned are the same.
+and checks those few with Damerau-Levenshtein, as Whoosh does over several segments, so the terms
+returned are the same for one segment or many.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.support.levenshtein import distance as damerau_levenshtein
-from whoosh.support.levenshtein import levenshtein
 
 _COLUMNS = 37  # a-z, 0-9, and every other character together
 
@@ -61,15 +60,11 @@ class Vocabulary:
         self.reader = reader
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         kind = type(reader).terms_within
-        # Whoosh's two implementations: the base class compares every prefixed term with
-        # Damerau-Levenshtein; one segment runs a Levenshtein automaton (no transpositions)
-        self._distance: Any = (
-            damerau_levenshtein
-            if kind is IndexReader.terms_within
-            else levenshtein
-            if kind is SegmentReader.terms_within
-            else None
-        )
+        # Whoosh has two implementations: over several segments it compares every prefixed term
+        # with Damerau-Levenshtein; over one segment it runs a Levenshtein automaton (no
+        # transpositions), so a rebuilt index would suggest less than an updated one. Here both
+        # use Damerau-Levenshtein: "pian" is one edit from "pain" whatever the segments.
+        self._plain_reader = kind in (IndexReader.terms_within, SegmentReader.terms_within)
 
     def terms_within(self, field: str, word: str, maxdist: int, prefix: int) -> list[str]:
         """The terms of ``field`` starting with ``word[:prefix]`` and within ``maxdist`` edits of it.
@@ -77,14 +72,12 @@ class Vocabulary:
         A word shorter than ``prefix`` (``ued`` stems to ``u``) is its own prefix, as with several
         segments (Whoosh's one-segment automaton raises ``IndexError`` there).
         """
-        if self._distance is None or not word or prefix < 1 or not self._plain_field(field):
+        if not self._plain_reader or not word or prefix < 1 or not self._plain_field(field):
             found = self.reader.terms_within(field, word, maxdist, prefix=prefix)
             return [t.decode("utf-8") if isinstance(t, bytes) else t for t in found]
         start = word[:prefix]
         near = self._bucket(field, word[0]).near(word, maxdist)
-        if self._distance is damerau_levenshtein:
-            return [t for t in near if t.startswith(start) and damerau_levenshtein(t, word, limit=maxdist) <= maxdist]
-        return [t for t in near if t.startswith(start) and levenshtein(t, word) <= maxdist]
+        return [t for t in near if t.startswith(start) and damerau_levenshtein(t, word, limit=maxdist) <= maxdist]
 
     def _plain_field(self, field: str) -> bool:
         """A field whose terms are its own (not a separate spelling field) and stored as text."""
