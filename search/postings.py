@@ -4,8 +4,9 @@ The Whoosh index stays the index of record; :class:`IndexArrays` reads from it, 
 searcher (one index generation and segment set), what numpy scoring needs:
 
 * per ``(field, term)``: the global document numbers of the live documents containing the term
-  and the term's frequency in each (read block by block, deleted documents dropped), kept in a
-  memory-bounded LRU cache;
+  and the term's frequency in each (deleted documents dropped), kept in a memory-bounded LRU
+  cache; sliced from the segment's memory-mapped posting sidecar (:mod:`indexer.sidecar`) when it
+  has one, else decoded from Whoosh's posting blocks;
 * per field: every document's length as Whoosh's scorer sees it (the one-byte approximation
   stored in the length column, decoded with the same table);
 * columns for filters, facets, tie-breaking and duplicate collapse: the article-id rank, category
@@ -22,11 +23,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from indexer.sidecar import (
+    Sidecar,
+    SidecarError,
+    checked_postings,
+    decode_matcher,
+    open_sidecar,
+    segment_lengths,
+)
 from search.collect import id_ranks
 
 logger = logging.getLogger(__name__)
@@ -64,9 +72,13 @@ class IndexArrays:
     Build one per searcher; it is invalid once the searcher is refreshed or closed.
     """
 
-    def __init__(self, searcher: Searcher, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self, searcher: Searcher, cache_bytes: int = DEFAULT_CACHE_BYTES, *, sidecars: bool = True
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self._sidecars: list[Sidecar | None] | None = None if sidecars else [None] * len(self.leaves)
         self.doc_count_all = int(self.reader.doc_count_all())
         self.cache_bytes = cache_bytes
         self._postings: OrderedDict[tuple[str, str], Posting] = OrderedDict()
@@ -96,15 +108,39 @@ class IndexArrays:
             self._cached_bytes -= dropped.nbytes
         return posting
 
+    @property
+    def sidecars(self) -> list[Sidecar | None]:
+        """The posting sidecar of each segment (``None``: absent or unusable), opened once."""
+        if self._sidecars is None:
+            folder = getattr(getattr(getattr(self.searcher, "_ix", None), "storage", None), "folder", None)
+            self._sidecars = [
+                open_sidecar(folder, segment.segment()) if folder else None for segment, _ in self.leaves
+            ]
+        return self._sidecars
+
     def _read_postings(self, field: str, text: str) -> Posting:
         docs: list[npt.NDArray[Any]] = []
         tfs: list[npt.NDArray[Any]] = []
-        for segment, offset in self.reader.leaf_readers():
+        sidecars = self.sidecars
+        for i, (segment, offset) in enumerate(self.leaves):
             btext = segment._text_to_bytes(field, text)
-            if (field, btext) not in segment:
+            try:
+                info = segment._terms.term_info(field, btext)
+            except (KeyError, TermNotFound):  # not in this segment
                 continue
-            matcher = segment._terms.matcher(field, btext, segment.schema[field].format)
-            ids, weights = _read_matcher(matcher)
+            found = None
+            side = sidecars[i]
+            if side is not None:
+                try:
+                    found = checked_postings(side, field, btext, info)
+                except SidecarError as exc:
+                    logger.warning("not using the posting sidecar any more: %s", exc)
+                    sidecars[i] = None
+            if found is not None:
+                ids, weights = found[0].astype(np.int64), found[1].astype(np.float32)
+            else:
+                matcher = segment._terms.matcher(field, btext, segment.schema[field].format)
+                ids, weights = decode_matcher(matcher)
             ids = ids + offset
             if segment.has_deletions():
                 keep = self.live[ids]
@@ -122,12 +158,10 @@ class IndexArrays:
         found = self._lengths.get(field)
         if found is None:
             parts = []
-            for segment, _ in self.reader.leaf_readers():
-                column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                count = segment.doc_count_all()
-                parts.append(
-                    np.zeros(count, dtype=np.uint8) if column is None else _length_bytes(column, count)
-                )
+            for i, (segment, _) in enumerate(self.leaves):
+                side = self.sidecars[i]
+                stored = side.lengths(field) if side is not None else None
+                parts.append(stored if stored is not None else segment_lengths(segment, field, segment.doc_count_all()))
             found = _LENGTH_TABLE[np.concatenate(parts)] if parts else np.zeros(0)
             self._lengths[field] = found
         return found
@@ -194,42 +228,6 @@ class IndexArrays:
         else:
             self._masks.move_to_end(key)
         return found
-
-
-def _read_matcher(matcher: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """All (segment document number, weight) pairs of a leaf matcher, whole blocks at a time."""
-    ids: list[Any] = []
-    weights: list[Any] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            raw = np.asarray(matcher._data[0], dtype=np.int64)
-            ids.append(raw if matcher._byteids else np.cumsum(raw))  # ids are delta-encoded
-            matcher._read_weights()
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:  # inlined or other small posting lists
-        one_ids, one_weights = [], []
-        while matcher.is_active():
-            one_ids.append(matcher.id())
-            one_weights.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(one_ids, dtype=np.int64))
-        weights.append(np.asarray(one_weights, dtype=np.float32))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def _length_bytes(column: Any, count: int) -> npt.NDArray[np.uint8]:
-    """The one-byte lengths of a segment's ``count`` documents, read as one block when possible."""
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B" and column._fixedlen == 1:
-        stored = min(column._count, count)
-        found = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0
-        found[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        return found
-    return np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)
 
 
 def _codes(values: list[Any]) -> Codes:
