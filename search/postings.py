@@ -159,12 +159,23 @@ class IndexArrays:
         if found is None:
             parts = []
             for i, (segment, _) in enumerate(self.leaves):
-                side = self.sidecars[i]
-                stored = side.lengths(field) if side is not None else None
+                stored = self._sidecar_lengths(i, field)
                 parts.append(stored if stored is not None else segment_lengths(segment, field, segment.doc_count_all()))
             found = _LENGTH_TABLE[np.concatenate(parts)] if parts else np.zeros(0)
             self._lengths[field] = found
         return found
+
+    def _sidecar_lengths(self, i: int, field: str) -> npt.NDArray[np.uint8] | None:
+        """The length bytes of segment ``i`` from its sidecar (``None``: no usable sidecar)."""
+        side = self.sidecars[i]
+        if side is None:
+            return None
+        try:
+            return side.lengths(field)
+        except SidecarError as exc:
+            logger.warning("not using the posting sidecar any more: %s", exc)
+            self.sidecars[i] = None
+            return None
 
     def column(self, name: str) -> Codes:
         """A sortable string column (``category``, ``content_hash``...) as integer codes."""
