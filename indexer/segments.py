@@ -15,6 +15,7 @@ not depend on how documents are split into segments.
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from array import array
 from pickle import dumps
@@ -132,7 +133,12 @@ class SegmentBuilder:
         ]
         lengths = {name: bytes(self._lengths.get(name, b"")) for name in fields}
         path = sidecar_path(self.storage.folder, self.segment)
-        write_sidecar(path, self.segment.segment_id(), self.docnum, fields, postings, lengths)
+        started = time.perf_counter()
+        total = write_sidecar(path, self.segment.segment_id(), self.docnum, fields, postings, lengths)
+        logger.info(
+            "posting sidecar of %d documents: %d terms, %d postings in %.2fs",
+            self.docnum, len(postings), total, time.perf_counter() - started,
+        )  # fmt: skip
 
     def _write_field(self, fieldwriter: Any, name: str) -> None:
         field = self.schema[name]

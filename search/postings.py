@@ -35,7 +35,7 @@ from indexer.sidecar import (
     open_sidecar,
     segment_lengths,
 )
-from search.collect import id_ranks
+from search.columns import codes_of, column_values, ranks_of
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ class IndexArrays:
         self._dups: npt.NDArray[np.bool_] | None = None
         self._docnums: dict[str, int] | None = None
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
+        self._ids: list[bytes] | None = None
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ class IndexArrays:
         """A sortable string column (``category``, ``content_hash``...) as integer codes."""
         found = self._columns.get(name)
         if found is None:
-            found = _codes(list(self.reader.column_reader(name)))
+            found = Codes(*codes_of(column_values(self.reader, name)))
             self._columns[name] = found
         return found
 
@@ -189,16 +190,23 @@ class IndexArrays:
     def ranks(self) -> npt.NDArray[np.int64]:
         """Each document's rank in sorted article-id order (equal scores: smaller id first)."""
         if self._ranks is None:
-            self._ranks = np.array(id_ranks(self.searcher), dtype=np.int64)
+            self._ranks = ranks_of(self.id_values)  # as search.collect.id_ranks, with numpy
         return self._ranks
+
+    @property
+    def id_values(self) -> list[bytes]:
+        """The article id (UTF-8) of every document, from the sortable id column, read once."""
+        if self._ids is None:
+            self._ids = column_values(self.reader, "id")
+        return self._ids
 
     def docnums_by_id(self) -> dict[str, int]:
         """Article id → document number of the first live document with that id."""
         if self._docnums is None:
-            ids = list(self.reader.column_reader("id"))
+            ids = self.id_values
             found: dict[str, int] = {}
             for docnum in np.flatnonzero(self.live).tolist():
-                found.setdefault(ids[docnum], docnum)
+                found.setdefault(ids[docnum].decode("utf-8"), docnum)
             self._docnums = found
         return self._docnums
 
@@ -206,8 +214,11 @@ class IndexArrays:
     def live(self) -> npt.NDArray[np.bool_]:
         """True for the documents not deleted."""
         if self._live is None:
-            live = np.zeros(self.doc_count_all, dtype=bool)
-            live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            live = np.ones(self.doc_count_all, dtype=bool)
+            for segment, offset in self.leaves:
+                if segment.has_deletions():
+                    dead = np.fromiter(segment.segment().deleted_docs(), dtype=np.int64)
+                    live[dead + offset] = False
             self._live = live
         return self._live
 
@@ -239,12 +250,3 @@ class IndexArrays:
         else:
             self._masks.move_to_end(key)
         return found
-
-
-def _codes(values: list[Any]) -> Codes:
-    """Integer codes of a column's values (``None``/empty → -1), codes in sorted value order."""
-    texts = [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in values]
-    distinct = sorted({t for t in texts if t})
-    index = {v: i for i, v in enumerate(distinct)}
-    codes = np.fromiter((index.get(t, -1) for t in texts), dtype=np.int32, count=len(texts))
-    return Codes(codes, tuple(distinct))
