@@ -183,7 +183,7 @@ class _BlockCrc:
         return np.array(self.crcs, dtype="<u4")
 
 
-def _chunks(terms: list[TermPostings], item: int, dtype: Any, size: int = 1 << 20) -> Iterator[npt.NDArray[Any]]:
+def _chunks(terms: list[TermPostings], item: int, dtype: Any, size: int = 1 << 18) -> Iterator[npt.NDArray[Any]]:
     """Item ``item`` (2: documents, 3: weights) of the posting lists, concatenated in chunks of
     about ``size`` postings and converted to ``dtype``."""
     batch: list[Any] = []
@@ -261,7 +261,7 @@ def sidecar_of_segment(folder: str | Path, storage: Any, schema: Any, segment: A
                 if _ != name:
                     break
                 ids, weights = decode_matcher(reader._terms.matcher(name, tbytes, fmt))
-                terms.append((name, tbytes, ids, weights))
+                terms.append((name, tbytes, ids.astype(np.int32), weights))
         count = reader.doc_count_all()
         lengths = {name: segment_lengths(reader, name, count).tobytes() for name in fields}
         return write_sidecar(sidecar_path(folder, segment), segment.segment_id(), count, fields, terms, lengths)

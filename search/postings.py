@@ -131,7 +131,7 @@ class IndexArrays:
                 continue
             found = None
             side = sidecars[i]
-            if side is not None:
+            if side is not None and field in side.fields:
                 try:
                     found = checked_postings(side, field, btext, info)
                 except SidecarError as exc:
