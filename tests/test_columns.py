@@ -6,6 +6,10 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import ID, Schema
 
 from search import Engine
 from search.collect import id_ranks
@@ -55,3 +59,18 @@ def test_codes_and_ranks_of_unicode_and_empty_values() -> None:
     assert ranks_of(raw).tolist() == [order.index(i) for i in range(len(values))]
     empty_codes, empty_values = codes_of([])
     assert empty_codes.tolist() == [] and empty_values == () and ranks_of([]).tolist() == []
+
+
+@pytest.mark.parametrize("cutoff", [2, 2**15])
+def test_column_values_with_and_without_stored_offsets(tmp_path: Path, cutoff: int) -> None:
+    """Whoosh writes an offsets array after ``cutoff`` documents; long values widen the lengths."""
+    schema = Schema(key=ID(stored=True, sortable=VarBytesColumn(write_offsets_cutoff=cutoff)))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    values = ["a", "", "数据" * 100, "b" * 70000, "z", ""]
+    with ix.writer() as writer:
+        for value in values:
+            writer.add_document(**({"key": value} if value else {}))
+    with ix.reader() as reader:
+        assert [v.decode("utf-8") for v in column_values(reader, "key")] == values
+        assert [v or "" for v in reader.column_reader("key")] == values
+    ix.close()
