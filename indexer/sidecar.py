@@ -90,7 +90,9 @@ def write_sidecar(
     total = int(starts[-1])
     keys = b"".join(t for _, t, _, _ in terms)
     key_starts = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter((len(t) for _, t, _, _ in terms), dtype=np.int64, count=len(terms)), out=key_starts[1:])
+    np.cumsum(
+        np.fromiter((len(t) for _, t, _, _ in terms), dtype=np.int64, count=len(terms)), out=key_starts[1:]
+    )
     small = all(_small_integers(chunk) for chunk in _chunks(terms, 3, np.float64))
     tf_dtype = "|u1" if small else "<f4"
     ranges: dict[str, list[int]] = {}
@@ -183,7 +185,9 @@ class _BlockCrc:
         return np.array(self.crcs, dtype="<u4")
 
 
-def _chunks(terms: list[TermPostings], item: int, dtype: Any, size: int = 1 << 18) -> Iterator[npt.NDArray[Any]]:
+def _chunks(
+    terms: list[TermPostings], item: int, dtype: Any, size: int = 1 << 18
+) -> Iterator[npt.NDArray[Any]]:
     """Item ``item`` (2: documents, 3: weights) of the posting lists, concatenated in chunks of
     about ``size`` postings and converted to ``dtype``."""
     batch: list[Any] = []
@@ -264,7 +268,9 @@ def sidecar_of_segment(folder: str | Path, storage: Any, schema: Any, segment: A
                 terms.append((name, tbytes, ids.astype(np.int32), weights))
         count = reader.doc_count_all()
         lengths = {name: segment_lengths(reader, name, count).tobytes() for name in fields}
-        return write_sidecar(sidecar_path(folder, segment), segment.segment_id(), count, fields, terms, lengths)
+        return write_sidecar(
+            sidecar_path(folder, segment), segment.segment_id(), count, fields, terms, lengths
+        )
     finally:
         reader.close()
 
@@ -355,12 +361,17 @@ class Sidecar:
         self._base = _HEAD.size + hlen
         if header.get("version") != VERSION:
             raise SidecarError(f"{path}: version {header.get('version')}, expected {VERSION}")
-        if header.get("segment") != segment.segment_id() or header.get("doc_count") != segment.doc_count_all():
+        if (
+            header.get("segment") != segment.segment_id()
+            or header.get("doc_count") != segment.doc_count_all()
+        ):
             raise SidecarError(f"{path}: written for another segment")
         if len(self._map) != self._base + int(header.get("size", -1)):
             raise SidecarError(f"{path}: truncated or padded ({len(self._map)} bytes)")
         self.doc_count = int(header["doc_count"])
-        self.fields: dict[str, tuple[int, int]] = {k: (int(a), int(b)) for k, (a, b) in header["fields"].items()}
+        self.fields: dict[str, tuple[int, int]] = {
+            k: (int(a), int(b)) for k, (a, b) in header["fields"].items()
+        }
         self._keys = self._array("keys")
         self._key_starts = self._array("key_starts")
         self._starts = self._array("starts")
@@ -372,14 +383,18 @@ class Sidecar:
         terms = len(self._starts) - 1
         if len(self._key_starts) != terms + 1 or any(b > terms or a > b for a, b in self.fields.values()):
             raise SidecarError(f"{path}: inconsistent term tables")
-        if terms and (int(self._starts[-1]) != len(self._docs) or int(self._key_starts[-1]) != len(self._keys)):
+        if terms and (
+            int(self._starts[-1]) != len(self._docs) or int(self._key_starts[-1]) != len(self._keys)
+        ):
             raise SidecarError(f"{path}: inconsistent posting tables")
         self._key_list = _KeyList(self._map, self._base + header["arrays"]["keys"][1], self._key_starts)
 
     def _array(self, name: str) -> npt.NDArray[Any]:
         try:
             dtype, offset, count = self.header["arrays"][name]
-            return np.frombuffer(self._map, dtype=np.dtype(dtype), count=int(count), offset=self._base + int(offset))
+            return np.frombuffer(
+                self._map, dtype=np.dtype(dtype), count=int(count), offset=self._base + int(offset)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise SidecarError(f"{self.path}: bad array {name!r} ({exc})") from None
 
@@ -433,7 +448,9 @@ class Sidecar:
             for b in range(first, last):
                 if checked[b]:
                     continue
-                if b >= len(crcs) or zlib.crc32(values[b * self._block : (b + 1) * self._block].data) != int(crcs[b]):
+                if b >= len(crcs) or zlib.crc32(values[b * self._block : (b + 1) * self._block].data) != int(
+                    crcs[b]
+                ):
                     raise SidecarError(f"{self.path}: {name} block {b} does not match its crc32 (corrupt)")
                 checked[b] = True
 

@@ -161,7 +161,9 @@ class IndexArrays:
             parts = []
             for i, (segment, _) in enumerate(self.leaves):
                 stored = self._sidecar_lengths(i, field)
-                parts.append(stored if stored is not None else segment_lengths(segment, field, segment.doc_count_all()))
+                if stored is None:
+                    stored = segment_lengths(segment, field, segment.doc_count_all())
+                parts.append(stored)
             found = _LENGTH_TABLE[np.concatenate(parts)] if parts else np.zeros(0)
             self._lengths[field] = found
         return found

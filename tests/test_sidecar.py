@@ -43,7 +43,9 @@ def assert_sidecars_equal_whoosh(index: Path) -> int:
                     for tbytes in whoosh_terms:
                         found = side.postings(field, tbytes)
                         assert found is not None
-                        docs, weights = decode_matcher(leaf._terms.matcher(field, tbytes, ix.schema[field].format))
+                        docs, weights = decode_matcher(
+                            leaf._terms.matcher(field, tbytes, ix.schema[field].format)
+                        )
                         assert np.array_equal(found[0], docs), (field, tbytes)
                         assert np.array_equal(found[1].astype(np.float32), weights), (field, tbytes)
                     lengths = side.lengths(field)
@@ -91,7 +93,9 @@ def test_results_equal_with_and_without_sidecars(built: Path, tmp_path: Path) ->
     arrays = with_side._scorer_of(with_side._open()).arrays
     plain = without._scorer_of(without._open()).arrays
     category = arrays.column("category").values[0]
-    assert np.array_equal(arrays.postings("category", category).docs, plain.postings("category", category).docs)
+    assert np.array_equal(
+        arrays.postings("category", category).docs, plain.postings("category", category).docs
+    )
     assert len(arrays.postings("category", category).docs)
     # the sidecar was read (and not the fallback), and the copy has none
     assert all(s is not None for s in arrays.sidecars)
@@ -146,7 +150,9 @@ def test_damaged_sidecar_is_never_trusted(
     with caplog.at_level(logging.WARNING):
         assert answers(Engine(index)) == want
     assert "sidecar" in caplog.text
-    result = CliRunner().invoke(cli, ["check", str(corpus_dir), "--index", str(index)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["check", str(corpus_dir), "--index", str(index)], catch_exceptions=False
+    )
     assert result.exit_code == 1
     assert "sidecars: 1" in result.output
     assert "Traceback" not in result.output
