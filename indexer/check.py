@@ -16,6 +16,7 @@ from indexer.corpus import WalkProblem, check_corpus, read_page, walk_corpus
 from indexer.documents import article_from_fields
 from indexer.errors import PageError
 from indexer.pipeline import file_facts
+from indexer.sidecar import verify_sidecar
 from indexer.writer import read_manifest
 
 logger = logging.getLogger(__name__)
@@ -37,11 +38,14 @@ class CheckReport:
     unreadable: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     deleted_docs: int = 0
+    sidecars: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when the index opens, reads back and matches the corpus."""
-        return not (self.missing or self.stale or self.orphaned or self.duplicates or self.unreadable)
+        return not (
+            self.missing or self.stale or self.orphaned or self.duplicates or self.unreadable or self.sidecars
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -59,6 +63,7 @@ class CheckReport:
             "unreadable": self.unreadable,
             "skipped": self.skipped,
             "deleted_docs": self.deleted_docs,
+            "sidecars": self.sidecars,
         }
 
 
@@ -68,7 +73,8 @@ def check_index(index_dir: Path, corpus_dir: Path | None = None) -> CheckReport:
     * missing: pages in the corpus whose article is not in the index (and not known as skipped);
     * stale: pages whose content changed since they were indexed (size/mtime, then sha1);
     * orphaned: articles in the index whose page is gone from the corpus;
-    * duplicates: ids stored more than once; unreadable: stored documents that do not read back.
+    * duplicates: ids stored more than once; unreadable: stored documents that do not read back;
+    * sidecars: posting sidecars (:mod:`indexer.sidecar`) that do not match their segment.
 
     ``corpus_dir`` defaults to the corpus the index was built from.
 
@@ -116,6 +122,8 @@ def _read_back(gen: Path, report: CheckReport) -> set[str]:
         try:
             report.deleted_docs = ix.doc_count_all() - ix.doc_count()
             with ix.reader() as reader:
+                for leaf, _ in reader.leaf_readers():
+                    report.sidecars.extend(verify_sidecar(gen, leaf, leaf.segment()))
                 for docnum in reader.all_doc_ids():
                     try:
                         counts[article_from_fields(reader.stored_fields(docnum)).id] += 1

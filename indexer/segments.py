@@ -15,6 +15,7 @@ not depend on how documents are split into segments.
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from array import array
 from pickle import dumps
@@ -27,6 +28,7 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.prepared import PreparedDoc
+from indexer.sidecar import sidecar_fields, sidecar_path, write_sidecar
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class SegmentBuilder:
         self._perdoc = self.codec.per_document_writer(self.storage, self.segment)
         self._terms: dict[str, dict[bytes, _Postings]] = {}
         self._lengths: dict[str, bytearray] = {}
+        self._sorted: dict[str, list[bytes]] = {}
         self.docnum = 0
         self.size = 0
 
@@ -109,13 +112,33 @@ class SegmentBuilder:
         for name in sorted(self._terms):
             self._write_field(fieldwriter, name)
         fieldwriter.close()
-        self._terms.clear()
         segment = self.segment
         segment.set_doc_count(self.docnum)
         if segment.should_assemble():
             segment.create_compound_file(self.storage)
             segment.compound = True
+        self._write_sidecar()  # after the compound file: it stays a file of its own
+        self._terms.clear()
+        self._sorted.clear()
         return segment
+
+    def _write_sidecar(self) -> None:
+        """The segment's numpy posting sidecar (:mod:`indexer.sidecar`), from the arrays in memory."""
+        fields = sidecar_fields(self.schema)
+        postings = [
+            (name, tbytes, self._terms[name][tbytes].docs, self._terms[name][tbytes].weights)
+            for name in fields
+            if name in self._terms
+            for tbytes in self._sorted[name]
+        ]
+        lengths = {name: bytes(self._lengths.get(name, b"")) for name in fields}
+        path = sidecar_path(self.storage.folder, self.segment)
+        started = time.perf_counter()
+        total = write_sidecar(path, self.segment.segment_id(), self.docnum, fields, postings, lengths)
+        logger.info(
+            "posting sidecar of %d documents: %d terms, %d postings in %.2fs",
+            self.docnum, len(postings), total, time.perf_counter() - started,
+        )  # fmt: skip
 
     def _write_field(self, fieldwriter: Any, name: str) -> None:
         field = self.schema[name]
@@ -129,12 +152,13 @@ class SegmentBuilder:
             table = [byte_to_length(b) if b else None for b in range(256)]
             decoded = [table[b] for b in lengths]
         fieldwriter.start_field(name, field)
+        ordered = self._sorted[name] = sorted(terms)
         if _fast_codec(self.codec):
             term_writer = _TermWriter(self.codec, fieldwriter, field.format.fixed_value_size())
-            for tbytes in sorted(terms):
+            for tbytes in ordered:
                 term_writer.write(tbytes, terms[tbytes], decoded)
         else:  # pragma: no cover - another codec: go through its posting writer
-            for tbytes in sorted(terms):
+            for tbytes in ordered:
                 plist = terms[tbytes]
                 fieldwriter.start_term(tbytes)
                 values = bytes(plist.values)

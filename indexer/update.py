@@ -39,6 +39,7 @@ from indexer.documents import article_fields
 from indexer.errors import BuildError, IndexMissingError, PageError
 from indexer.merge import merge_live
 from indexer.pipeline import file_facts, parse_pages
+from indexer.sidecar import ensure_sidecars
 from indexer.writer import (
     WRITER_LIMIT_MB,
     BuildReport,
@@ -254,6 +255,7 @@ def _apply(
     gen = store.clone_generation(index_dir, live)
     try:
         ix = whoosh_index.open_dir(str(gen))
+        old_segments = {seg.segment_id() for seg in ix._segments()}
         writer = ix.writer(limitmb=WRITER_LIMIT_MB)
         try:
             for article_id in plan.remove_ids:
@@ -280,6 +282,10 @@ def _apply(
             return kept
 
         writer.commit(mergetype=counting_policy)
+        # Sidecars of the segments this update wrote (new and merged ones; kept ones have theirs).
+        new_segments = [seg for seg in ix._segments() if seg.segment_id() not in old_segments]
+        written = ensure_sidecars(gen, ix.storage, ix.schema, new_segments)
+        logger.info("posting sidecars: %d segment(s), %d postings", len(new_segments), written)
         deleted_docs = ix.doc_count_all() - ix.doc_count()
         ix.close()
         write_manifest(gen, plan.manifest)

@@ -217,7 +217,7 @@ def check(corpus: str | None, index: str | None, as_json: bool) -> None:
             f"index {report.index_dir} ({report.generation}): {report.articles} articles, "
             f"{report.pages} pages in {report.corpus_dir}"
         )
-        for kind in ("missing", "stale", "orphaned", "duplicates", "unreadable"):
+        for kind in ("missing", "stale", "orphaned", "duplicates", "unreadable", "sidecars"):
             items = getattr(report, kind)
             if items:
                 click.echo(f"{kind}: {len(items)}")
@@ -227,7 +227,7 @@ def check(corpus: str | None, index: str | None, as_json: bool) -> None:
                     click.echo(f"  ... {len(items) - 20} more")
         if report.skipped:
             click.echo(f"skipped (not indexed, known): {len(report.skipped)}")
-        fix = "artsearch build" if report.unreadable else "artsearch update"
+        fix = "artsearch build" if report.unreadable or report.sidecars else "artsearch update"
         click.echo("ok" if report.ok else f"problems found: run `{fix}` to fix them")
     if not report.ok:
         raise click.exceptions.Exit(1)

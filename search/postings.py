@@ -4,8 +4,9 @@ The Whoosh index stays the index of record; :class:`IndexArrays` reads from it, 
 searcher (one index generation and segment set), what numpy scoring needs:
 
 * per ``(field, term)``: the global document numbers of the live documents containing the term
-  and the term's frequency in each (read block by block, deleted documents dropped), kept in a
-  memory-bounded LRU cache;
+  and the term's frequency in each (deleted documents dropped), kept in a memory-bounded LRU
+  cache; sliced from the segment's memory-mapped posting sidecar (:mod:`indexer.sidecar`) when it
+  has one, else decoded from Whoosh's posting blocks;
 * per field: every document's length as Whoosh's scorer sees it (the one-byte approximation
   stored in the length column, decoded with the same table);
 * columns for filters, facets, tie-breaking and duplicate collapse: the article-id rank, category
@@ -22,12 +23,19 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.collect import id_ranks
+from indexer.sidecar import (
+    Sidecar,
+    SidecarError,
+    checked_postings,
+    decode_matcher,
+    open_sidecar,
+    segment_lengths,
+)
+from search.columns import codes_of, column_values, ranks_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +72,13 @@ class IndexArrays:
     Build one per searcher; it is invalid once the searcher is refreshed or closed.
     """
 
-    def __init__(self, searcher: Searcher, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self, searcher: Searcher, cache_bytes: int = DEFAULT_CACHE_BYTES, *, sidecars: bool = True
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self._sidecars: list[Sidecar | None] | None = None if sidecars else [None] * len(self.leaves)
         self.doc_count_all = int(self.reader.doc_count_all())
         self.cache_bytes = cache_bytes
         self._postings: OrderedDict[tuple[str, str], Posting] = OrderedDict()
@@ -78,6 +90,7 @@ class IndexArrays:
         self._dups: npt.NDArray[np.bool_] | None = None
         self._docnums: dict[str, int] | None = None
         self._masks: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
+        self._ids: list[bytes] | None = None
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -96,15 +109,39 @@ class IndexArrays:
             self._cached_bytes -= dropped.nbytes
         return posting
 
+    @property
+    def sidecars(self) -> list[Sidecar | None]:
+        """The posting sidecar of each segment (``None``: absent or unusable), opened once."""
+        if self._sidecars is None:
+            folder = getattr(getattr(getattr(self.searcher, "_ix", None), "storage", None), "folder", None)
+            self._sidecars = [
+                open_sidecar(folder, segment.segment()) if folder else None for segment, _ in self.leaves
+            ]
+        return self._sidecars
+
     def _read_postings(self, field: str, text: str) -> Posting:
         docs: list[npt.NDArray[Any]] = []
         tfs: list[npt.NDArray[Any]] = []
-        for segment, offset in self.reader.leaf_readers():
+        sidecars = self.sidecars
+        for i, (segment, offset) in enumerate(self.leaves):
             btext = segment._text_to_bytes(field, text)
-            if (field, btext) not in segment:
+            try:
+                info = segment._terms.term_info(field, btext)
+            except (KeyError, TermNotFound):  # not in this segment
                 continue
-            matcher = segment._terms.matcher(field, btext, segment.schema[field].format)
-            ids, weights = _read_matcher(matcher)
+            found = None
+            side = sidecars[i]
+            if side is not None and field in side.fields:
+                try:
+                    found = checked_postings(side, field, btext, info)
+                except SidecarError as exc:
+                    logger.warning("not using the posting sidecar any more: %s", exc)
+                    sidecars[i] = None
+            if found is not None:
+                ids, weights = found[0].astype(np.int64), found[1].astype(np.float32)
+            else:
+                matcher = segment._terms.matcher(field, btext, segment.schema[field].format)
+                ids, weights = decode_matcher(matcher)
             ids = ids + offset
             if segment.has_deletions():
                 keep = self.live[ids]
@@ -122,21 +159,32 @@ class IndexArrays:
         found = self._lengths.get(field)
         if found is None:
             parts = []
-            for segment, _ in self.reader.leaf_readers():
-                column = segment._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                count = segment.doc_count_all()
-                parts.append(
-                    np.zeros(count, dtype=np.uint8) if column is None else _length_bytes(column, count)
-                )
+            for i, (segment, _) in enumerate(self.leaves):
+                stored = self._sidecar_lengths(i, field)
+                if stored is None:
+                    stored = segment_lengths(segment, field, segment.doc_count_all())
+                parts.append(stored)
             found = _LENGTH_TABLE[np.concatenate(parts)] if parts else np.zeros(0)
             self._lengths[field] = found
         return found
+
+    def _sidecar_lengths(self, i: int, field: str) -> npt.NDArray[np.uint8] | None:
+        """The length bytes of segment ``i`` from its sidecar (``None``: no usable sidecar)."""
+        side = self.sidecars[i]
+        if side is None:
+            return None
+        try:
+            return side.lengths(field)
+        except SidecarError as exc:
+            logger.warning("not using the posting sidecar any more: %s", exc)
+            self.sidecars[i] = None
+            return None
 
     def column(self, name: str) -> Codes:
         """A sortable string column (``category``, ``content_hash``...) as integer codes."""
         found = self._columns.get(name)
         if found is None:
-            found = _codes(list(self.reader.column_reader(name)))
+            found = Codes(*codes_of(column_values(self.reader, name)))
             self._columns[name] = found
         return found
 
@@ -144,16 +192,23 @@ class IndexArrays:
     def ranks(self) -> npt.NDArray[np.int64]:
         """Each document's rank in sorted article-id order (equal scores: smaller id first)."""
         if self._ranks is None:
-            self._ranks = np.array(id_ranks(self.searcher), dtype=np.int64)
+            self._ranks = ranks_of(self.id_values)  # as search.collect.id_ranks, with numpy
         return self._ranks
+
+    @property
+    def id_values(self) -> list[bytes]:
+        """The article id (UTF-8) of every document, from the sortable id column, read once."""
+        if self._ids is None:
+            self._ids = column_values(self.reader, "id")
+        return self._ids
 
     def docnums_by_id(self) -> dict[str, int]:
         """Article id → document number of the first live document with that id."""
         if self._docnums is None:
-            ids = list(self.reader.column_reader("id"))
+            ids = self.id_values
             found: dict[str, int] = {}
             for docnum in np.flatnonzero(self.live).tolist():
-                found.setdefault(ids[docnum], docnum)
+                found.setdefault(ids[docnum].decode("utf-8"), docnum)
             self._docnums = found
         return self._docnums
 
@@ -161,8 +216,11 @@ class IndexArrays:
     def live(self) -> npt.NDArray[np.bool_]:
         """True for the documents not deleted."""
         if self._live is None:
-            live = np.zeros(self.doc_count_all, dtype=bool)
-            live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            live = np.ones(self.doc_count_all, dtype=bool)
+            for segment, offset in self.leaves:
+                if segment.has_deletions():
+                    dead = np.fromiter(segment.segment().deleted_docs(), dtype=np.int64)
+                    live[dead + offset] = False
             self._live = live
         return self._live
 
@@ -194,48 +252,3 @@ class IndexArrays:
         else:
             self._masks.move_to_end(key)
         return found
-
-
-def _read_matcher(matcher: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """All (segment document number, weight) pairs of a leaf matcher, whole blocks at a time."""
-    ids: list[Any] = []
-    weights: list[Any] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            raw = np.asarray(matcher._data[0], dtype=np.int64)
-            ids.append(raw if matcher._byteids else np.cumsum(raw))  # ids are delta-encoded
-            matcher._read_weights()
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-    else:  # inlined or other small posting lists
-        one_ids, one_weights = [], []
-        while matcher.is_active():
-            one_ids.append(matcher.id())
-            one_weights.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(one_ids, dtype=np.int64))
-        weights.append(np.asarray(one_weights, dtype=np.float32))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
-
-
-def _length_bytes(column: Any, count: int) -> npt.NDArray[np.uint8]:
-    """The one-byte lengths of a segment's ``count`` documents, read as one block when possible."""
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B" and column._fixedlen == 1:
-        stored = min(column._count, count)
-        found = np.zeros(count, dtype=np.uint8)  # documents past the stored ones have length 0
-        found[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        return found
-    return np.fromiter((column[d] for d in range(count)), dtype=np.uint8, count=count)
-
-
-def _codes(values: list[Any]) -> Codes:
-    """Integer codes of a column's values (``None``/empty → -1), codes in sorted value order."""
-    texts = [v.decode("utf-8") if isinstance(v, bytes) else (v or "") for v in values]
-    distinct = sorted({t for t in texts if t})
-    index = {v: i for i, v in enumerate(distinct)}
-    codes = np.fromiter((index.get(t, -1) for t in texts), dtype=np.int32, count=len(texts))
-    return Codes(codes, tuple(distinct))
