@@ -141,7 +141,7 @@ def _write_generation(
             if result.article is None:
                 report.skipped.append(Skip(str(result.page.path), result.reason or "skipped"))
                 continue
-            writer.add(result.prepared)
+            writer.add(result.prepared_doc())
             report.indexed += 1
     except BaseException:
         writer.cancel()
