@@ -12,7 +12,7 @@ from bench.render import read_documents, render_corpus
 from search import Engine, fastpath
 from search.postings import IndexArrays
 from search.query import parse_query
-from search.scorer import plan
+from search.scorer import Scorer, plan
 
 QUERIES = (
     "calcium",
@@ -85,6 +85,23 @@ def test_phrases_keep_the_whoosh_path_prefixes_expand(engine: Engine) -> None:
     same_results(engine.index_dir, queries, ({}, {"limit": 2, "page": 2}))
 
 
+def params_equal_the_weighting_models(searcher: Any) -> int:
+    """The scorer's idf and average length of every 3rd term equal those of Whoosh's scorer."""
+    scorer, checked = Scorer(IndexArrays(searcher), searcher), 0
+    for field in ("title", "text", "meta"):
+        for term in list(searcher.reader().lexicon(field))[::3]:
+            text = term.decode("utf-8")
+            expected = searcher.weighting.scorer(searcher, field, text)
+            got = scorer.params(field, text)
+            assert got is not None and (got.idf, got.avgfl) == (expected.idf, expected.avgfl), (field, text)
+            checked += 1
+    return checked
+
+
+def test_term_statistics_equal_the_weighting_models(engine: Engine) -> None:
+    assert params_equal_the_weighting_models(engine._open()) > 1000
+
+
 def test_fast_path_after_an_update_with_deletions(tmp_path: Path, corpus_copy: Path) -> None:
     index = tmp_path / "index"
     Engine(index).build(corpus_copy, workers=1)
@@ -107,6 +124,7 @@ def test_fast_path_after_an_update_with_deletions(tmp_path: Path, corpus_copy: P
     for field in ("title", "text", "meta"):
         lengths = [reader.doc_field_length(d, field, 0) or 0 for d in range(reader.doc_count_all())]
         assert arrays.lengths(field).tolist() == lengths
+    assert params_equal_the_weighting_models(searcher) > 1000
     same_results(index, QUERIES, OPTIONS[:4])
 
 
