@@ -205,9 +205,10 @@ class Engine:
         """Rank articles for ``query``; returns one page of hits with snippets and category facets.
 
         ``after``/``before`` (``YYYY-MM-DD``, inclusive) keep articles dated in that range;
-        ``sort="date"`` orders by date, newest first. When the query finds little and a close
-        spelling exists, ``suggestion`` holds the corrected query; when it finds nothing (and
-        ``correct``), the results are those of the corrected query and ``corrected`` is true.
+        ``sort="date"`` orders by date, newest first (equal dates by score). When the query finds
+        little and a close spelling exists, ``suggestion`` holds the corrected query; when it finds
+        nothing (and ``correct``), the results are those of the corrected query and ``corrected``
+        is true.
 
         Raises:
             QueryError: the query is empty, too long, or has no searchable words; a bad date or sort.
@@ -225,7 +226,7 @@ class Engine:
             parsed = user_query.expand_multiterms(parsed, searcher.reader(), live_stats(searcher))
             allow = filter_query(category=category, lang=lang, after=after, before=before)
             terms = user_query.query_terms(parsed, searcher.reader())
-            fast = self._fast_search(searcher, parsed, allow, limit * page) if sort == "relevance" else None
+            fast = self._fast_search(searcher, parsed, allow, limit * page, by_date=sort == "date")
             if fast is not None:
                 window = slice((page - 1) * limit, page * limit)
                 hits = [
@@ -282,7 +283,7 @@ class Engine:
         return hits, facets
 
     def _fast_search(
-        self, searcher: Searcher, parsed: wq.Query, allow: wq.Query | None, limit: int
+        self, searcher: Searcher, parsed: wq.Query, allow: wq.Query | None, limit: int, *, by_date: bool = False
     ) -> FastResults | None:
         """The top ``limit`` by numpy scoring (matches found by the numpy plan, or by Whoosh's matchers
         when the query has no plan or ``fast`` is off), or ``None`` when the weighting model is
@@ -292,10 +293,10 @@ class Engine:
         scoring_plan = plan(parsed) if self.fast else None
         try:
             if scoring_plan is not None:
-                return run_fast(scorer, scoring_plan, limit, mask)
+                return run_fast(scorer, scoring_plan, limit, mask, by_date)
             # phrases and the rest: Whoosh's matchers find the documents, numpy scores them
             matched = scorer.arrays.mask(list(searcher.docs_for_query(parsed))) & scorer.arrays.live
-            return run_matched(scorer, parsed, matched, limit, mask)
+            return run_matched(scorer, parsed, matched, limit, mask, by_date)
         except Unsupported as exc:  # a weighting model the numpy formula does not reproduce
             logger.debug("numpy path declined: %s", exc)
             return None

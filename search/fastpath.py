@@ -3,7 +3,8 @@
 Same semantics as the Whoosh path of :meth:`search.engine.Engine.search` (``ExactTopCollector``
 inside a ``CollapseCollector``): filters keep only allowed documents, documents with the same
 content hash collapse to the one with the smallest article id, every remaining match is counted
-by category, and the top N are ordered by score, then by article id.
+by category, and the top N are ordered by score, then by article id — or, sorting by date, newest
+first (undated last), then by score, then by article id.
 """
 
 from __future__ import annotations
@@ -28,29 +29,34 @@ class FastResults:
     categories: dict[str, int]
 
 
-def run(scorer: Scorer, plan: Plan, limit: int, allow: npt.NDArray[np.bool_] | None = None) -> FastResults:
+def run(
+    scorer: Scorer, plan: Plan, limit: int, allow: npt.NDArray[np.bool_] | None = None, by_date: bool = False
+) -> FastResults:
     """Score ``plan`` over every document; return the top ``limit`` and the category counts."""
-    return rank(scorer.arrays, scorer.evaluate(plan), limit, allow)
+    return rank(scorer.arrays, scorer.evaluate(plan), limit, allow, by_date)
 
 
 def run_matched(
     scorer: Scorer, query: Any, matched: npt.NDArray[np.bool_], limit: int,
-    allow: npt.NDArray[np.bool_] | None = None,
+    allow: npt.NDArray[np.bool_] | None = None, by_date: bool = False,
 ) -> FastResults:  # fmt: skip
     """Like :func:`run` for a query whose matches Whoosh found (``matched``): phrases and the rest."""
-    return rank(scorer.arrays, scorer.score_matched(query, matched), limit, allow)
+    return rank(scorer.arrays, scorer.score_matched(query, matched), limit, allow, by_date)
 
 
 def rank(
-    arrays: IndexArrays, scored: Scored, limit: int, allow: npt.NDArray[np.bool_] | None = None
-) -> FastResults:
-    """The top ``limit`` of ``scored`` (exact duplicates collapsed, ties by article id) and the
-    category counts of all its matches."""
+    arrays: IndexArrays, scored: Scored, limit: int, allow: npt.NDArray[np.bool_] | None = None,
+    by_date: bool = False,
+) -> FastResults:  # fmt: skip
+    """The top ``limit`` of ``scored`` (exact duplicates collapsed, ties by article id), or the
+    newest ``limit`` with ``by_date``, and the category counts of all its matches."""
     matched = scored.matched if allow is None else scored.matched & allow
     candidates = collapse(arrays, np.flatnonzero(matched))
     total, categories = len(candidates), category_counts(arrays, candidates)
     scores = scored.scores[candidates]
     ranks = arrays.ranks[candidates]
+    if by_date:
+        return _newest(arrays, candidates, scores, ranks, limit, total, categories)
     if len(candidates) > limit:
         cut = len(candidates) - limit
         threshold = np.partition(scores, cut)[cut]  # the limit-th largest score
@@ -62,6 +68,23 @@ def rank(
         scores=scores[order].tolist(),
         total=total,
         categories=categories,
+    )
+
+
+def _newest(
+    arrays: IndexArrays, candidates: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
+    ranks: npt.NDArray[np.int64], limit: int, total: int, categories: dict[str, int],
+) -> FastResults:  # fmt: skip
+    """The ``limit`` newest candidates (``YYYY-MM-DD`` codes sort like the dates; undated last),
+    equal dates by score, then by article id."""
+    dates = arrays.column("date").codes[candidates]
+    if len(candidates) > limit:
+        cut = len(candidates) - limit
+        keep = np.flatnonzero(dates >= np.partition(dates, cut)[cut])  # the limit newest dates
+        candidates, scores, ranks, dates = candidates[keep], scores[keep], ranks[keep], dates[keep]
+    order = np.lexsort((ranks, -scores, -dates))[:limit]
+    return FastResults(
+        docnums=candidates[order].tolist(), scores=scores[order].tolist(), total=total, categories=categories
     )
 
 

@@ -39,6 +39,8 @@ OPTIONS: tuple[dict[str, Any], ...] = (
     {"lang": "en", "limit": 5},
     {"after": "2020-01-01", "limit": 50},
     {"before": "2019-06", "category": "nutrition"},
+    {"sort": "date", "limit": 20},
+    {"sort": "date", "category": "postpartum", "limit": 3, "page": 2},
 )
 
 

@@ -78,6 +78,17 @@ def test_filters_facets_and_date_sort(engine: Engine) -> None:
     assert engine.search("pain", lang="zh").total == 0 or all(h.lang == "zh" for h in engine.search("pain", lang="zh").hits)
 
 
+def test_date_sort_scores_and_pages_like_relevance(engine: Engine) -> None:
+    """Sorting by date shows the relevance scores, equal dates ranked by score; pages continue."""
+    relevance = {h.id: h.score for h in engine.search("back pain", limit=1000).hits}
+    newest = engine.search("back pain", limit=1000, sort="date")
+    assert newest.total == len(relevance) and {h.id: h.score for h in newest.hits} == relevance
+    keys = [(h.date or "", h.score) for h in newest.hits]
+    assert keys == sorted(keys, reverse=True)
+    second = engine.search("back pain", limit=5, page=2, sort="date").hits
+    assert [h.id for h in second] == [h.id for h in newest.hits[5:10]]
+
+
 @pytest.mark.parametrize("kwargs", [{"after": "2022-13-01"}, {"before": "yesterday"}, {"sort": "random"}])
 def test_bad_filters_raise_query_error(engine: Engine, kwargs: dict[str, str]) -> None:
     with pytest.raises(QueryError):
