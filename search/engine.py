@@ -237,7 +237,8 @@ class Engine:
             else:
                 hits, facets = self._whoosh_search(searcher, parsed, allow, terms, limit, page, sort)
             total = sum(facets["category"].values())  # matches, exact duplicates counted once
-            correction = suggest(query, searcher, rare=total < SUGGEST_BELOW)
+            cached = self._scorer_of(searcher).arrays.cached_frequency  # the words' postings just read
+            correction = suggest(query, searcher, rare=total < SUGGEST_BELOW, cached=cached)
         if correction is not None and total == 0 and correct:
             fixed = self.search(
                 correction.query, limit, page, category=category, lang=lang,

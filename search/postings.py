@@ -109,6 +109,11 @@ class IndexArrays:
             self._cached_bytes -= dropped.nbytes
         return posting
 
+    def cached_frequency(self, field: str, text: str) -> int | None:
+        """The live document frequency of a term whose postings are cached (their length), else ``None``."""
+        posting = self._postings.get((field, text))
+        return None if posting is None else len(posting.docs)
+
     @property
     def sidecars(self) -> list[Sidecar | None]:
         """The posting sidecar of each segment (``None``: absent or unusable), opened once."""

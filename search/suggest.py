@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh.reading import IndexReader
@@ -31,6 +32,7 @@ MAX_MEMO = 10_000  # corrections remembered per open searcher
 _MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
 _SURFACES: weakref.WeakKeyDictionary[Searcher, dict[str, str | None]] = weakref.WeakKeyDictionary()
 _VOCABULARIES: weakref.WeakKeyDictionary[Searcher, Vocabulary] = weakref.WeakKeyDictionary()
+CachedFrequency = Callable[[str, str], "int | None"]  # (field, stem) -> live df if known cheaply
 
 
 @dataclass(frozen=True)
@@ -41,18 +43,22 @@ class Correction:
     changes: tuple[tuple[str, str], ...]
 
 
-def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction | None:
+def suggest(
+    query: str, searcher: Searcher, *, rare: bool = True, cached: CachedFrequency | None = None
+) -> Correction | None:
     """The query with each unknown (or, if ``rare``, rare) word replaced by a close, commoner index word.
 
     Only plain words are checked (not field names, prefixes or fuzzy terms; words of phrases are).
-    Returns ``None`` when no word needs or has a correction.
+    ``cached`` gives a word's live document frequency when it is at hand (the postings the search
+    just read), sparing the look-up in every segment's term table. Returns ``None`` when no word
+    needs or has a correction.
     """
     changes: dict[str, str] = {}
     for match in _WORD.finditer(query):
         word = match.group(1)
         if word in _OPERATORS or fold(word) in STOP_WORDS or word in changes:
             continue
-        fixed = _memo_correct(word, searcher, RARE_DF if rare else 0)
+        fixed = _memo_correct(word, searcher, RARE_DF if rare else 0, cached)
         if fixed is not None:
             changes[word] = fixed
     if not changes:
@@ -61,27 +67,31 @@ def suggest(query: str, searcher: Searcher, *, rare: bool = True) -> Correction 
     return Correction(text, tuple(changes.items()))
 
 
-def _df(stats: LiveStats, stem: str) -> int:
+def _df(stats: LiveStats, stem: str, cached: CachedFrequency | None = None) -> int:
     """In how many live articles' text or title the stem occurs (the larger count)."""
-    return max(stats.doc_frequency(f, stem) for f in FIELDS)
+    counts = []
+    for field in FIELDS:
+        known = cached(field, stem) if cached is not None else None
+        counts.append(stats.doc_frequency(field, stem) if known is None else known)
+    return max(counts)
 
 
-def _memo_correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
+def _memo_correct(word: str, searcher: Searcher, rare_df: int, cached: CachedFrequency | None) -> str | None:
     """:func:`_correct`, remembered while the searcher is open (its terms do not change)."""
     memo = _MEMO.setdefault(searcher, {})
     key = (word, rare_df)
     if key not in memo:
         if len(memo) >= MAX_MEMO:
             memo.clear()
-        memo[key] = _correct(word, searcher, rare_df)
+        memo[key] = _correct(word, searcher, rare_df, cached)
     return memo[key]
 
 
-def _correct(word: str, searcher: Searcher, rare_df: int) -> str | None:
+def _correct(word: str, searcher: Searcher, rare_df: int, cached: CachedFrequency | None) -> str | None:
     reader = searcher.reader()
     stats = live_stats(searcher)
     stem = normalise_word(word)
-    own = _df(stats, stem)
+    own = _df(stats, stem, cached)
     if own > rare_df:
         return None
     folded = fold(word)

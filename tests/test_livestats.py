@@ -18,6 +18,7 @@ from indexer.schema import build_schema
 from search import Engine
 from search.collect import ExactTopCollector, id_ranks
 from search.livestats import LiveStats, live_stats
+from search.postings import IndexArrays
 from search.ranking import weighting
 
 WORDS = [f"w{k}" for k in range(1, 40)]
@@ -115,6 +116,23 @@ def test_live_statistics_equal_a_rebuild(indexes: tuple[Path, Path, Path], which
             shifted += searcher.doc_frequency(field, text) != fresh.doc_frequency(field, text)
         assert shifted > len(terms) // 4
         assert max(searcher.doc_frequency("text", t) for f, t in terms if f == "text") > 300  # many blocks
+
+
+def test_cached_frequencies_are_the_live_ones(indexes: tuple[Path, Path, Path]) -> None:
+    """The posting arrays' lengths, which spelling suggestions use once the search has read them,
+    are the live document frequencies: none before a read, the rebuilt index's count after."""
+    updated = whoosh_index.open_dir(str(indexes[0]))
+    rebuilt = whoosh_index.open_dir(str(indexes[2]))
+    with updated.searcher() as searcher, rebuilt.searcher() as fresh:
+        arrays = IndexArrays(searcher)
+        terms = [(f, searcher.schema[f].from_bytes(t)) for f, t in every_term(searcher.reader())]
+        assert all(arrays.cached_frequency(f, t) is None for f, t in terms)
+        shifted = 0
+        for field, text in terms:
+            arrays.postings(field, text)
+            assert arrays.cached_frequency(field, text) == fresh.doc_frequency(field, text), (field, text)
+            shifted += searcher.doc_frequency(field, text) != fresh.doc_frequency(field, text)
+        assert shifted > len(terms) // 4
 
 
 def test_recorded_lengths_are_exact(indexes: tuple[Path, Path, Path]) -> None:
