@@ -82,7 +82,17 @@ def weighted_tf(tf: FloatArray, length: FloatArray, avglen: float, weight: float
 
     ``length`` broadcasts against ``tf`` (one length per document).
     """
-    norm = 1.0 - b + b * length / max(avglen, 1e-9)
+    return normalised_tf(tf, length_norm(length, avglen, b), weight)
+
+
+def length_norm(length: FloatArray, avglen: float, b: float) -> FloatArray:
+    """BM25's length normalisation of a field: ``1 − b + b · len / avglen`` (per document)."""
+    result: FloatArray = 1.0 - b + b * length / max(avglen, 1e-9)
+    return result
+
+
+def normalised_tf(tf: FloatArray, norm: FloatArray, weight: float) -> FloatArray:
+    """``weight · tf / norm``: :func:`weighted_tf` with the length normalisation already computed."""
     result: FloatArray = weight * tf / norm
     return result
 

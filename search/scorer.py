@@ -21,7 +21,7 @@ from whoosh import scoring
 from whoosh.searching import Searcher
 
 from indexer.schema import TEXT_FIELDS
-from search.bm25f import saturate, weighted_tf
+from search.bm25f import length_norm, normalised_tf, saturate
 from search.livestats import live_stats
 from search.postings import IndexArrays
 from search.ranking import (
@@ -120,6 +120,7 @@ class Scorer:
             OrderedDict()
         )
         self._words_bytes = 0
+        self._norms: dict[tuple[str, float, float], npt.NDArray[np.float64]] = {}
 
     def params(self, field: str, text: str) -> FieldParams | None:
         """The idf and average field length the weighting model uses for this term (``None``: not BM25F).
@@ -200,15 +201,23 @@ class Scorer:
             if within is not None:
                 keep = within[leaf.field][docs] if leaf.field in within else np.zeros(len(docs), dtype=bool)
                 docs, tf = docs[keep], tf[keep]
-            length = self.arrays.lengths(leaf.field)[docs]
             weight, b = BM25F_WEIGHTS.get(leaf.field, 1.0), BM25F_B.get(leaf.field, 0.75)
             docs_parts.append(docs)
-            contrib_parts.append(weighted_tf(tf, length, p.avgfl, weight, b))
+            contrib_parts.append(normalised_tf(tf, self._norm(leaf.field, p.avgfl, b)[docs], weight))
         if not docs_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         docs, pseudo = self._field_sum(docs_parts, contrib_parts)
         idf, qtf = self._word_weights(leaves, found)
         return docs, idf * qtf * saturate(pseudo)
+
+    def _norm(self, field: str, avgfl: float, b: float) -> npt.NDArray[np.float64]:
+        """Every document's length normalisation in ``field`` (computed once per searcher: the
+        same per-document operations as on a posting's gathered lengths, so the same floats)."""
+        key = (field, avgfl, b)
+        found = self._norms.get(key)
+        if found is None:
+            found = self._norms[key] = length_norm(self.arrays.lengths(field), avgfl, b)
+        return found
 
     def _field_sum(
         self, docs_parts: list[npt.NDArray[np.int64]], contrib_parts: list[npt.NDArray[np.float64]]
@@ -216,18 +225,17 @@ class Scorer:
         """The documents of any field (sorted) and their contributions added up, field after field.
 
         Each field's documents are distinct and sorted, so one field needs no work and long lists
-        are added into a dense array (no sort); short ones go through ``np.unique``. All three add
-        ``0.0 + c1 + c2 + ...`` in field order: the same floats.
+        are added up by ``np.bincount`` over all documents (no sort); short ones go through
+        ``np.unique``. Both add ``0.0 + c1 + c2 + ...`` in field order: the same floats.
         """
         if len(docs_parts) == 1:
             return docs_parts[0], contrib_parts[0]
         n = self.arrays.doc_count_all
         if sum(len(d) for d in docs_parts) * DENSE_SHARE >= n:
-            total = np.zeros(n)
+            every = np.concatenate(docs_parts)
+            total = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n)
             present = np.zeros(n, dtype=bool)
-            for docs, contrib in zip(docs_parts, contrib_parts, strict=True):
-                total[docs] += contrib
-                present[docs] = True
+            present[every] = True
             union = np.flatnonzero(present)
             return union, total[union]
         union, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
