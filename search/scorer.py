@@ -233,7 +233,7 @@ class Scorer:
         n = self.arrays.doc_count_all
         if sum(len(d) for d in docs_parts) * DENSE_SHARE >= n:
             every = np.concatenate(docs_parts)
-            total = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n)
+            total = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n).astype(np.float64, copy=False)
             present = np.zeros(n, dtype=bool)
             present[every] = True
             union = np.flatnonzero(present)
