@@ -142,12 +142,12 @@ class IndexArrays:
                 except SidecarError as exc:
                     logger.warning("not using the posting sidecar any more: %s", exc)
                     sidecars[i] = None
-            if found is not None:
-                ids, weights = found[0].astype(np.int64), found[1].astype(np.float32)
+            if found is not None:  # int32 documents, uint8 or float32 weights: cast once, below
+                ids, weights = found[0] + np.int32(offset), found[1]
             else:
                 matcher = segment._terms.matcher(field, btext, segment.schema[field].format)
                 ids, weights = decode_matcher(matcher)
-            ids = ids + offset
+                ids = ids + offset
             if segment.has_deletions():
                 keep = self.live[ids]
                 ids, weights = ids[keep], weights[keep]
@@ -155,7 +155,9 @@ class IndexArrays:
             tfs.append(weights)
         if not docs:
             return Posting(_EMPTY_DOCS, _EMPTY_TF)
-        return Posting(np.concatenate(docs).astype(np.int32), np.concatenate(tfs).astype(np.float32))
+        return Posting(
+            np.concatenate(docs).astype(np.int32, copy=False), np.concatenate(tfs).astype(np.float32, copy=False)
+        )
 
     # -- lengths and columns ------------------------------------------------------------------
 

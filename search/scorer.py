@@ -63,6 +63,7 @@ Plan = Leaf | Node
 MAX_CACHED_PARAMS = 100_000
 WORD_CACHE_BYTES = 64 << 20  # scored words kept per searcher (documents and scores arrays)
 DENSE_SHARE = 10  # a word's fields are added in a dense array when their postings pass 1/10 of the documents
+DENSE_WORD_SHARE = 3  # a word's scores are kept for every document when its postings pass 1/3 of them
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,21 @@ class Scored:
     matched: npt.NDArray[np.bool_]
 
 
+@dataclass(frozen=True)
+class WordScores:
+    """One query word's scores: sparse (``docs`` ascending, ``scores`` theirs) or, for a word in
+    many documents, dense (``docs`` is ``None``, ``scores`` has every document's, 0.0 where the
+    word does not occur, and ``present`` marks where it does)."""
+
+    scores: npt.NDArray[np.float64]
+    docs: npt.NDArray[np.int64] | None = None
+    present: npt.NDArray[np.bool_] | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.scores, self.docs, self.present) if a is not None)
+
+
 class Scorer:
     """Scores plans over one :class:`IndexArrays` with one searcher's weighting model."""
 
@@ -116,9 +132,7 @@ class Scorer:
         self.searcher = searcher
         self.weighting = searcher.weighting
         self._params: dict[tuple[str, str], FieldParams | None] = {}
-        self._words: OrderedDict[tuple[Leaf, ...], tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = (
-            OrderedDict()
-        )
+        self._words: OrderedDict[tuple[Leaf, ...], WordScores] = OrderedDict()
         self._words_bytes = 0
         self._norms: dict[tuple[str, float, float], npt.NDArray[np.float64]] = {}
 
@@ -156,37 +170,53 @@ class Scorer:
         df = max(len(self.arrays.postings(f, text).docs) for f in fields)
         return FieldParams(robertson_idf(stats.doc_count, df), stats.avg_field_length(field) or 1)
 
-    def word_scores(
-        self, leaves: list[Leaf], within: dict[str, npt.NDArray[np.bool_]] | None = None
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """(documents, scores) of one query word: true BM25F over the fields of ``leaves``.
+    def word_scores(self, leaves: list[Leaf]) -> WordScores:
+        """The scores of one query word: true BM25F over the fields of ``leaves``.
 
         The word's field-weighted, length-normalised term frequencies are added up over its fields
-        and saturated once (:func:`search.bm25f.bm25f_scores`, here over postings). With ``within``
-        (field → document mask), a field counts only in the documents of its mask (a phrase bonus).
-        Without ``within``, the result is remembered while the searcher is open (LRU, bounded by
-        :data:`WORD_CACHE_BYTES`); the arrays returned are read-only.
+        and saturated once (:func:`search.bm25f.bm25f_scores`, here over postings). Remembered
+        while the searcher is open (LRU, bounded by :data:`WORD_CACHE_BYTES`); read-only arrays.
         """
-        if within is not None:
-            return self._word_scores(leaves, within)
         key = tuple(leaves)
         found = self._words.get(key)
         if found is not None:
             self._words.move_to_end(key)
             return found
-        docs, scores = self._word_scores(leaves, None)
-        docs.flags.writeable = scores.flags.writeable = False
-        self._words[key] = (docs, scores)
-        self._words_bytes += docs.nbytes + scores.nbytes
+        docs_parts, contrib_parts, found_leaves = self._field_parts(leaves, None)
+        n = self.arrays.doc_count_all
+        if docs_parts and sum(len(d) for d in docs_parts) * DENSE_WORD_SHARE >= n:
+            # a common word: every document's score (no union of its fields' documents to extract)
+            every = np.concatenate(docs_parts)
+            pseudo = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n)
+            present = np.zeros(n, dtype=bool)
+            present[every] = True
+            idf, qtf = self._word_weights(leaves, found_leaves)
+            scores = saturate(pseudo.astype(np.float64, copy=False))
+            scores *= idf * qtf  # (idf · qtf) · s, as the sparse path computes it (exact: commutative)
+            scored = WordScores(scores, present=present)
+        else:
+            docs, scores = self._saturated(leaves, docs_parts, contrib_parts, found_leaves)
+            scored = WordScores(scores, docs=docs)
+        for array in (scored.scores, scored.docs, scored.present):
+            if array is not None:
+                array.flags.writeable = False
+        self._words[key] = scored
+        self._words_bytes += scored.nbytes
         while self._words_bytes > WORD_CACHE_BYTES and len(self._words) > 1:
-            old_docs, old_scores = self._words.popitem(last=False)[1]
-            self._words_bytes -= old_docs.nbytes + old_scores.nbytes
-        return docs, scores
+            self._words_bytes -= self._words.popitem(last=False)[1].nbytes
+        return scored
 
-    def _word_scores(
-        self, leaves: list[Leaf], within: dict[str, npt.NDArray[np.bool_]] | None
+    def within_scores(
+        self, leaves: list[Leaf], within: dict[str, npt.NDArray[np.bool_]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """:meth:`word_scores`, computed."""
+        """(documents, scores) of one query word as :meth:`word_scores` computes them, a field
+        counting only in the documents of its mask in ``within`` (field → mask: a phrase bonus)."""
+        return self._saturated(leaves, *self._field_parts(leaves, within))
+
+    def _field_parts(
+        self, leaves: list[Leaf], within: dict[str, npt.NDArray[np.bool_]] | None
+    ) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.float64]], list[Leaf]]:
+        """Each field's documents and weighted, normalised term frequencies, and the leaves found."""
         docs_parts, contrib_parts, found = [], [], []
         for leaf in leaves:
             posting = self.arrays.postings(leaf.field, leaf.text)
@@ -204,6 +234,13 @@ class Scorer:
             weight, b = BM25F_WEIGHTS.get(leaf.field, 1.0), BM25F_B.get(leaf.field, 0.75)
             docs_parts.append(docs)
             contrib_parts.append(normalised_tf(tf, self._norm(leaf.field, p.avgfl, b)[docs], weight))
+        return docs_parts, contrib_parts, found
+
+    def _saturated(
+        self, leaves: list[Leaf], docs_parts: list[npt.NDArray[np.int64]],
+        contrib_parts: list[npt.NDArray[np.float64]], found: list[Leaf],
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:  # fmt: skip
+        """The word's documents and scores from its fields' parts."""
         if not docs_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         docs, pseudo = self._field_sum(docs_parts, contrib_parts)
@@ -254,17 +291,25 @@ class Scorer:
         return idf, max(leaf.boost / FIELD_BOOSTS.get(leaf.field, 1.0) for leaf in leaves)
 
     def leaves_scores(self, leaves: list[Leaf]) -> Scored:
-        """Scores and matches of every document for an OR of ``leaves`` (grouped into words)."""
+        """Scores and matches of every document for an OR of ``leaves`` (grouped into words).
+
+        A document's score is ``0.0 + s1 + s2 + ...`` over its words in query order, whether a
+        word's scores are sparse or dense (adding a dense word's 0.0 changes nothing).
+        """
         n = self.arrays.doc_count_all
         words: dict[str, list[Leaf]] = {}
         for leaf in leaves:
             words.setdefault(leaf.text, []).append(leaf)
-        parts = [self.word_scores(group) for group in words.values()]
-        docs = np.concatenate([d for d, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
-        weights = np.concatenate([w for _, w in parts]) if parts else np.zeros(0)
-        scores = np.bincount(docs, weights=weights, minlength=n).astype(np.float64, copy=False)
+        scores = np.zeros(n)
         matched = np.zeros(n, dtype=bool)
-        matched[docs] = True
+        for group in words.values():
+            word = self.word_scores(group)
+            if word.docs is None:
+                scores += word.scores
+                matched |= word.present
+            else:
+                scores[word.docs] += word.scores  # distinct documents: one addition each
+                matched[word.docs] = True
         return Scored(scores, matched)
 
     def score_matched(self, query: wq.Query, matched: npt.NDArray[np.bool_]) -> Scored:
@@ -279,7 +324,7 @@ class Scorer:
         for words, group in by_words.items():
             within = {p.fieldname: self.phrase_docs(p) for p in group}
             for word in dict.fromkeys(words):
-                docs, scores = self.word_scores([Leaf(p.fieldname, word, p.boost) for p in group], within)
+                docs, scores = self.within_scores([Leaf(p.fieldname, word, p.boost) for p in group], within)
                 scored.scores[docs] += scores
         scored.matched = matched
         scored.scores = np.where(matched, scored.scores, 0.0)

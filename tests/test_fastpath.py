@@ -10,9 +10,10 @@ import pytest
 
 from bench.render import read_documents, render_corpus
 from search import Engine, fastpath
+from search import scorer as scorer_module
 from search.postings import IndexArrays
 from search.query import parse_query
-from search.scorer import Scorer, plan
+from search.scorer import Leaf, Scorer, plan
 
 QUERIES = (
     "calcium",
@@ -85,6 +86,26 @@ def test_phrases_keep_the_whoosh_path_prefixes_expand(engine: Engine) -> None:
     assert plan(parse_query("calcium category:nutrition", engine._parser)) is None
     queries = ('"back pain"', "preg*", "calcium preg*", "pian~", "calcium category:nutrition")
     same_results(engine.index_dir, queries, ({}, {"limit": 2, "page": 2}))
+
+
+def test_dense_and_sparse_word_scores_are_the_same_floats(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's scores kept for every document add up to exactly the sparse ones."""
+    searcher = engine._open()
+    leaf_sets = [
+        [Leaf(f, w, 1.0 + i) for i, f in enumerate(("title", "text", "meta"))]
+        for w in ("pain", "back", "calcium", "babi", "health", "exercis")
+    ]
+    queries = [leaf_sets[:1], leaf_sets[:2], leaf_sets[1:4], leaf_sets]
+    results = {}
+    for share in (0, 10**9):  # never dense, always dense
+        monkeypatch.setattr(scorer_module, "DENSE_WORD_SHARE", share)
+        scorer = Scorer(IndexArrays(searcher), searcher)
+        dense = [scorer.word_scores(leaves).docs is None for leaves in leaf_sets]
+        assert all(dense) if share else not any(dense)
+        results[share] = [scorer.leaves_scores([leaf for leaves in q for leaf in leaves]) for q in queries]
+    for sparse, dense_scored in zip(results[0], results[10**9], strict=True):
+        assert sparse.matched.any() and (sparse.matched == dense_scored.matched).all()
+        assert sparse.scores.tobytes() == dense_scored.scores.tobytes()
 
 
 def params_equal_the_weighting_models(searcher: Any) -> int:
