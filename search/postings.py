@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024  # posting arrays kept per open searcher
 MAX_MASKS = 32  # filter masks kept per open searcher (one byte per document each)
+MAX_BITSET_VALUES = 256  # a column with at most this many values gets a bitset per value (facets)
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_DOCS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
 _EMPTY_TF: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
@@ -85,6 +86,7 @@ class IndexArrays:
         self._cached_bytes = 0
         self._lengths: dict[str, npt.NDArray[np.float64]] = {}
         self._columns: dict[str, Codes] = {}
+        self._bits: dict[str, npt.NDArray[np.uint64] | None] = {}
         self._ranks: npt.NDArray[np.int64] | None = None
         self._live: npt.NDArray[np.bool_] | None = None
         self._dups: npt.NDArray[np.bool_] | None = None
@@ -195,6 +197,19 @@ class IndexArrays:
             self._columns[name] = found
         return found
 
+    def value_bits(self, name: str) -> npt.NDArray[np.uint64] | None:
+        """One bitset of the documents per value of a string column — the empty value first, then
+        ``column(name).values`` — as rows of uint64 words; ``None`` above :data:`MAX_BITSET_VALUES`
+        values (the bitsets would cost more than counting the codes)."""
+        if name not in self._bits:
+            column = self.column(name)
+            if len(column.values) + 1 > MAX_BITSET_VALUES:
+                self._bits[name] = None
+            else:
+                codes = column.codes
+                self._bits[name] = np.stack([packed_bits(codes == code) for code in range(-1, len(column.values))])
+        return self._bits[name]
+
     @property
     def ranks(self) -> npt.NDArray[np.int64]:
         """Each document's rank in sorted article-id order (equal scores: smaller id first)."""
@@ -259,3 +274,11 @@ class IndexArrays:
         else:
             self._masks.move_to_end(key)
         return found
+
+
+def packed_bits(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
+    """A document mask as a bitset of uint64 words (document ``d`` is bit ``d % 64`` of word ``d // 64``)."""
+    packed = np.packbits(mask, bitorder="little")
+    words = np.zeros((len(packed) + 7) // 8 * 8, dtype=np.uint8)
+    words[: len(packed)] = packed
+    return words.view(np.uint64)

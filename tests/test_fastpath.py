@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bench.render import read_documents, render_corpus
@@ -106,6 +107,24 @@ def test_dense_and_sparse_word_scores_are_the_same_floats(engine: Engine, monkey
     for sparse, dense_scored in zip(results[0], results[10**9], strict=True):
         assert sparse.matched.any() and (sparse.matched == dense_scored.matched).all()
         assert sparse.scores.tobytes() == dense_scored.scores.tobytes()
+
+
+def test_category_counts_by_bitsets_equal_counts_by_codes(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facets counted by bitset intersections equal those counted by codes, for masks of any size."""
+    searcher = engine._open()
+    rng = np.random.default_rng(5)
+    n = searcher.doc_count_all()
+    masks = [rng.random(n) < share for share in (0.0, 0.01, 0.1, 0.5, 0.9, 1.0)]
+    counted = {}
+    for advantage in (10**9, 0):  # bitsets whenever possible, never
+        monkeypatch.setattr(fastpath, "BITSET_ADVANTAGE", advantage)
+        arrays = IndexArrays(searcher)
+        counted[advantage] = [fastpath.category_counts(arrays, m, np.flatnonzero(m)) for m in masks]
+        assert (arrays._bits.get("category") is not None) == bool(advantage)
+    assert counted[0] == counted[10**9]
+    assert sum(counted[0][-1].values()) == n and len(counted[0][-1]) >= 5 and counted[0][0] == {}
+    monkeypatch.setattr("search.postings.MAX_BITSET_VALUES", 2)  # too many categories for bitsets
+    assert IndexArrays(searcher).value_bits("category") is None
 
 
 def params_equal_the_weighting_models(searcher: Any) -> int:
