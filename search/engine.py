@@ -225,8 +225,9 @@ class Engine:
             parsed = plain_query(query, searcher.schema) or user_query.parse_query(query, self._parser)
             parsed = user_query.expand_multiterms(parsed, searcher.reader(), live_stats(searcher))
             allow = filter_query(category=category, lang=lang, after=after, before=before)
-            terms = user_query.query_terms(parsed, searcher.reader())
             fast = self._fast_search(searcher, parsed, allow, limit * page, by_date=sort == "date")
+            cached = self._scorer_of(searcher).arrays.cached_frequency  # the words' postings just read
+            terms = user_query.query_terms(parsed, searcher.reader(), cached if fast is not None else None)
             if fast is not None:
                 window = slice((page - 1) * limit, page * limit)
                 hits = [
@@ -237,7 +238,6 @@ class Engine:
             else:
                 hits, facets = self._whoosh_search(searcher, parsed, allow, terms, limit, page, sort)
             total = sum(facets["category"].values())  # matches, exact duplicates counted once
-            cached = self._scorer_of(searcher).arrays.cached_frequency  # the words' postings just read
             correction = suggest(query, searcher, rare=total < SUGGEST_BELOW, cached=cached)
         if correction is not None and total == 0 and correct:
             fixed = self.search(

@@ -12,6 +12,7 @@ import heapq
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from whoosh import qparser
 from whoosh import query as wq
@@ -185,13 +186,30 @@ def expand_multiterms(query: wq.Query, reader: IndexReader, stats: LiveStats | N
     return query.accept(replace)
 
 
-def query_terms(query: wq.Query, reader: IndexReader) -> set[str]:
-    """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded)."""
+def query_terms(
+    query: wq.Query, reader: IndexReader, known: Callable[[str, str], int | None] | None = None
+) -> set[str]:
+    """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded).
+
+    ``known`` gives a term's live document frequency when it is at hand (postings the search has
+    just read), sparing the look-up in every segment; a term no live document holds cannot be
+    highlighted in a hit, so leaving it out changes no snippet.
+    """
     terms: set[str] = set()
     try:
         # per leaf: Query.existing_terms reuses its `fieldname` argument as a loop variable, so
         # over a whole tree it drops every field but the first leaf's (Whoosh 2.7 bug)
-        pairs = {p for leaf in query.leaves() for p in leaf.existing_terms(reader, phrases=True, expand=True)}
+        pairs = set()
+        for leaf in query.leaves():
+            if type(leaf) is wq.Term and known is not None and isinstance(leaf.text, str):
+                if leaf.fieldname not in ("title", "text"):
+                    continue
+                frequency = known(leaf.fieldname, leaf.text)
+                if frequency is not None:
+                    if frequency:
+                        pairs.add((leaf.fieldname, leaf.text))
+                    continue
+            pairs.update(leaf.existing_terms(reader, phrases=True, expand=True))
     except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
         pairs = query.all_terms(phrases=True)
     for field, text in pairs:

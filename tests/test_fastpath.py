@@ -13,7 +13,7 @@ from bench.render import read_documents, render_corpus
 from search import Engine, fastpath
 from search import scorer as scorer_module
 from search.postings import IndexArrays
-from search.query import parse_query
+from search.query import parse_query, query_terms
 from search.scorer import Leaf, Scorer, plan
 
 QUERIES = (
@@ -125,6 +125,22 @@ def test_category_counts_by_bitsets_equal_counts_by_codes(engine: Engine, monkey
     assert sum(counted[0][-1].values()) == n and len(counted[0][-1]) >= 5 and counted[0][0] == {}
     monkeypatch.setattr("search.postings.MAX_BITSET_VALUES", 2)  # too many categories for bitsets
     assert IndexArrays(searcher).value_bits("category") is None
+
+
+def test_highlighted_terms_from_the_read_postings_equal_whoosh_look_ups(engine: Engine) -> None:
+    searcher = engine._open()
+    arrays = engine._scorer_of(searcher).arrays
+    asked: list[tuple[str, str]] = []
+
+    def known(field: str, text: str) -> int | None:
+        asked.append((field, text))
+        return arrays.cached_frequency(field, text)
+
+    for q in QUERIES:
+        engine.search(q)  # reads the postings of its words
+        parsed = parse_query(q, engine._parser)
+        assert query_terms(parsed, searcher.reader(), known) == query_terms(parsed, searcher.reader()), q
+    assert sum(arrays.cached_frequency(f, t) is not None for f, t in asked) >= 15
 
 
 def params_equal_the_weighting_models(searcher: Any) -> int:
