@@ -6,7 +6,8 @@ Generates (once, cached in --workdir) a corpus of N pages in the sample site's t
 bundled corpus and the shared IR collections (bench/gen_corpus.py), then measures, each as the median of --runs runs:
 end-to-end full build (HTML to searchable index, in a fresh process; peak RSS of the builder and
 of its largest worker), index size, warm query latency p50/p95/p99 for 1–4-word queries drawn
-from the collections' query words, ``related`` latency and cold start. The peers index the same
+from the collections' query words and ``related`` latency (each run a fresh process: 50 warm-up
+queries, then each query once; its peak RSS), and cold start. The peers index the same
 extracted text and answer the same queries (as OR queries). Prints a Markdown report and writes
 it with the raw figures to --workdir.
 """
@@ -86,6 +87,45 @@ def child_cold(index: str, query: str) -> None:
     print(json.dumps({"open_and_query_ms": (done - imported) * 1000, "with_imports_ms": (done - started) * 1000}))
 
 
+def child_queries(index: str, count: str) -> None:
+    """Run in a fresh process: 50 warm-up queries, then the ``count`` benchmark queries and
+    ``related`` for the first 200 hits of the first 40; prints their latencies' percentiles and
+    the process's peak RSS as JSON."""
+    import resource
+
+    from search import Engine
+
+    queries = sample_queries(int(count))
+    engine = Engine(index)
+    for q in queries[:50]:
+        engine.search(q)
+    latencies = []
+    for q in queries:
+        t = time.perf_counter()
+        engine.search(q)
+        latencies.append((time.perf_counter() - t) * 1000)
+    ids = [h.id for q in queries[:40] for h in engine.search(q, limit=5).hits][:200]
+    related = []
+    for article_id in ids:
+        t = time.perf_counter()
+        engine.related(article_id)
+        related.append((time.perf_counter() - t) * 1000)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = {"query_ms": percentiles(latencies), "related_ms": percentiles(related), "rss_mb": rss_mb}
+    status = Path("/proc/self/status")
+    if status.exists():  # Linux: resident heap vs memory-mapped index files, at the end
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        for key in ("RssAnon", "RssFile"):
+            if key in fields:
+                out[key] = int(fields[key].split()[0]) / 1024
+    print(json.dumps(out))
+
+
+def median_percentiles(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each percentile's median over runs."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
 def run_child(*args: str) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -108,21 +148,8 @@ def measure_artsearch(
         builds = [run_child("_build", str(corpus), str(index), "auto") for _ in range(runs)]
         build_file.write_text(json.dumps(builds), encoding="utf-8")
     seconds = statistics.median(b["seconds"] for b in builds)
-    engine = Engine(index)
     gen = store.current_generation(index)
-    for q in queries[:50]:
-        engine.search(q)
-    latencies = []
-    for q in queries:
-        t = time.perf_counter()
-        engine.search(q)
-        latencies.append((time.perf_counter() - t) * 1000)
-    ids = [h.id for q in queries[:40] for h in engine.search(q, limit=5).hits][:200]
-    related = []
-    for article_id in ids:
-        t = time.perf_counter()
-        engine.related(article_id)
-        related.append((time.perf_counter() - t) * 1000)
+    searches = [run_child("_queries", str(index), str(len(queries))) for _ in range(runs)]
     colds = [run_child("_cold", str(index), queries[0]) for _ in range(runs)]
     return {
         "pages": builds[0]["indexed"],
@@ -131,8 +158,11 @@ def measure_artsearch(
         "rss_builder_mb": max(b["rss_self_mb"] for b in builds),
         "rss_worker_mb": max(b["rss_children_mb"] for b in builds),
         "index_mb": dir_size(gen) / 1e6,
-        "query_ms": percentiles(latencies),
-        "related_ms": percentiles(related),
+        "query_ms": median_percentiles([r["query_ms"] for r in searches]),
+        "related_ms": median_percentiles([r["related_ms"] for r in searches]),
+        "rss_query_mb": max(r["rss_mb"] for r in searches),
+        "rss_query_anon_mb": max(r.get("RssAnon", 0) for r in searches),
+        "rss_query_file_mb": max(r.get("RssFile", 0) for r in searches),
         "cold_ms": statistics.median(c["open_and_query_ms"] for c in colds),
         "cold_with_imports_ms": statistics.median(c["with_imports_ms"] for c in colds),
     }
@@ -193,6 +223,8 @@ def report(n: int, runs: int, ours: dict, peers: dict) -> str:
         f"| index size | {ours['index_mb']:.0f} MB |",
         f"| query p50 / p95 / p99 (1–4 words, warm) | {q['p50']:.1f} / {q['p95']:.1f} / {q['p99']:.1f} ms |",
         f"| related p50 / p95 | {r['p50']:.1f} / {r['p95']:.1f} ms |",
+        f"| query process: peak RSS (at the end: heap / mapped index files) | {ours.get('rss_query_mb', 0):.0f} MB "
+        f"({ours.get('rss_query_anon_mb', 0):.0f} MB / {ours.get('rss_query_file_mb', 0):.0f} MB) |",
         f"| cold start: open + first query (with imports) | {ours['cold_ms']:.0f} ms ({ours['cold_with_imports_ms']:.0f} ms) |",
         "",
         "| engine (same extracted text, same queries; builds: median of "
@@ -212,6 +244,9 @@ def report(n: int, runs: int, ours: dict, peers: dict) -> str:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_build":
         child_build(*sys.argv[2:5])
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_queries":
+        child_queries(*sys.argv[2:4])
         return
     if len(sys.argv) > 1 and sys.argv[1] == "_cold":
         child_cold(*sys.argv[2:4])
