@@ -24,7 +24,7 @@ from whoosh.analysis import Token, Tokenizer
 from indexer.cjk import HAN as _HAN
 from indexer.cjk import HANGUL as _HANGUL
 from indexer.cjk import KANA as _KANA
-from indexer.cjk import Piece, bigram_pieces, han_pieces, is_cjk, run_width, to_simplified
+from indexer.cjk import Piece, bigram_pieces, folded_run, han_pieces, is_cjk, run_width, to_simplified
 from indexer.cjk import segment_han as segment_han
 
 logger = logging.getLogger(__name__)
@@ -296,6 +296,33 @@ class ArticleTokenizer(Tokenizer):
             for text, start, end, rel in pieces:
                 yield text, base + start, base + end, pos + rel
             pos += run_width(run)
+
+    def matching_pieces(self, value: str, terms: set[str] | frozenset[str], mode: str = "") -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the tokens of ``value`` whose term is in ``terms``, stop words
+        kept, in token order: what ``__call__(value, chars=True, removestops=False, mode=mode)``
+        filtered by ``terms`` gives. A CJK run is cut into its pieces only when a CJK term occurs in
+        its folded text (every piece of a run is a substring of it), so the long runs of a Chinese
+        article that hold no query term cost a look-up, not a token per character.
+        """
+        cjk_terms = [t for t in terms if is_cjk(t)]
+        found: list[tuple[int, int, str]] = []
+        for match in _TOKEN.finditer(value):
+            kind = match.lastgroup
+            if kind == "word":
+                raw = match.group()
+                if len(raw) <= MAX_TOKEN_CHARS:
+                    term = self._word_term(raw, frozenset(), None)
+                    if term and term in terms:
+                        found.append((match.start(), match.end(), term))
+                continue
+            run = match.group()
+            folded = folded_run(run, han=kind == "han")
+            if not any(t in folded for t in cjk_terms):
+                continue
+            base = match.start()
+            pieces = han_pieces(run, mode) if kind == "han" else bigram_pieces(run, mode)
+            found.extend((base + start, base + end, text) for text, start, end, _ in pieces if text in terms)
+        return found
 
     def _word_term(self, raw: str, stops: frozenset[str], cache: dict[str, str] | None) -> str:
         """The term of one word token (``""`` for a stop word), remembered in ``cache``."""

@@ -110,9 +110,15 @@ def run_width(run: str) -> int:
     return max(1, len(run) - 1)
 
 
+def folded_run(run: str, han: bool) -> str:
+    """A CJK run as its tokens read it: a Han run folded to Simplified (:func:`to_simplified`),
+    a kana or Hangul run character by character (NFKC, Traditional → Simplified)."""
+    return to_simplified(run) if han else "".join(_fold_char(c) for c in run)
+
+
 def han_pieces(run: str, mode: str = "") -> list[Piece]:
     """The tokens of a Han run (see the module docstring), folded to Simplified."""
-    text = to_simplified(run)
+    text = folded_run(run, han=True)
     n = len(text)
     if n == 1:
         return [(text, 0, 1, 0)]
@@ -128,7 +134,7 @@ def han_pieces(run: str, mode: str = "") -> list[Piece]:
 
 def bigram_pieces(run: str, mode: str = "") -> list[Piece]:
     """Overlapping character bigrams of a kana or Hangul run (a one-character run: itself)."""
-    text = "".join(_fold_char(c) for c in run)
+    text = folded_run(run, han=False)
     if len(text) == 1:
         return [(text, 0, 1, 0)]
     return [(text[i : i + 2], i, i + 2, i) for i in range(len(text) - 1)]

@@ -46,11 +46,7 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         if not _NOT_PLAIN.search(text):
             return _latin_matches(text, terms)
         return _word_matches(text, terms)
-    return [
-        (t.startchar, t.endchar, t.text)
-        for t in _TOKENIZER(text, chars=True, removestops=False, mode=HIGHLIGHT)
-        if t.text in terms
-    ]
+    return _TOKENIZER.matching_pieces(text, terms, mode=HIGHLIGHT)
 
 
 def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:

@@ -132,3 +132,24 @@ def test_plain_terms_in_chinese_text_match_like_the_tokenizer(engine: Engine) ->
         assert matches(mixed, terms) == tokenizer_matches(mixed, terms)
         checked += 1
     assert checked > 10
+
+
+def test_cjk_terms_match_like_the_tokenizer(engine: Engine) -> None:
+    """Chinese (and kana, Hangul) query terms: runs without a term are skipped, the rest cut into
+    pieces — the same matches, in the same order, as filtering every token of the text."""
+    rng = random.Random(5)
+    reader = engine._open().reader()
+    extra = "產後腰痛與產后恢復 カタカナのテスト 한국어 텍스트 Vitamin D 补充 ｶﾀｶﾅ 钙"
+    checked = 0
+    for _, stored in reader.iter_docs():
+        if stored.get("lang") == "en":
+            continue
+        text = " ".join(stored["text"].split()) + " " + extra
+        tokens = sorted(set(analyze(text)))
+        cjk = [t for t in tokens if not t.isascii()]
+        terms = set(rng.sample(cjk, min(5, len(cjk)))) | {"产后", "腰", "カタ", "한국", "vitamin", "补充钙质"}
+        found = matches(text, terms)
+        assert found == tokenizer_matches(text, terms)
+        assert len(found) > 5
+        checked += 1
+    assert checked > 10
