@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,17 +100,9 @@ def child_queries(index: str, count: str) -> None:
     engine = Engine(index)
     for q in queries[:50]:
         engine.search(q)
-    latencies = []
-    for q in queries:
-        t = time.perf_counter()
-        engine.search(q)
-        latencies.append((time.perf_counter() - t) * 1000)
+    latencies = timed_ms(engine.search, queries)
     ids = [h.id for q in queries[:40] for h in engine.search(q, limit=5).hits][:200]
-    related = []
-    for article_id in ids:
-        t = time.perf_counter()
-        engine.related(article_id)
-        related.append((time.perf_counter() - t) * 1000)
+    related = timed_ms(engine.related, ids)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {"query_ms": percentiles(latencies), "related_ms": percentiles(related), "rss_mb": rss_mb}
     status = Path("/proc/self/status")
@@ -119,6 +112,16 @@ def child_queries(index: str, count: str) -> None:
             if key in fields:
                 out[key] = int(fields[key].split()[0]) / 1024
     print(json.dumps(out))
+
+
+def timed_ms(call: Callable[[str], object], args: list[str]) -> list[float]:
+    """Wall-clock milliseconds of ``call(arg)`` for each argument, in order."""
+    out = []
+    for arg in args:
+        started = time.perf_counter()
+        call(arg)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
 
 
 def median_percentiles(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -195,11 +198,7 @@ def measure_peers(docs: list[tuple[str, str, str]], runs: int, queries: list[str
         assert peer is not None
         for q in queries[:50]:
             peer.search(q)
-        latencies = []
-        for q in queries:
-            t = time.perf_counter()
-            peer.search(q)
-            latencies.append((time.perf_counter() - t) * 1000)
+        latencies = timed_ms(peer.search, queries)
         peer.close()
         seconds = statistics.median(times)
         results[peer_class.name] = {

@@ -56,15 +56,7 @@ def _latin_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     letters start no term cannot match (the tokenizer's words, the same normalisation). The one
     exception, ``dying``/``lying``/``tying`` → ``die``/``lie``/``tie``, gets its ``y`` prefix too.
     """
-    candidates = _candidates(frozenset(terms))
-    found = []
-    for match in candidates.finditer(text):
-        word = match.group()
-        if len(word) <= MAX_TOKEN_CHARS:
-            term = normalise_word(word)
-            if term in terms:
-                found.append((match.start(), match.end(), term))
-    return found
+    return _words_matching(_candidates(frozenset(terms)), text, terms)
 
 
 @lru_cache(maxsize=256)
@@ -111,8 +103,13 @@ def _ascii_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 def _word_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """:func:`matches` for plain ``[a-z0-9]`` terms in text with CJK: only the tokenizer's words
     can be such terms (its Han and kana/Hangul pieces are CJK), so CJK runs are not segmented."""
+    return _words_matching(_WORD_TOKEN, text, terms)
+
+
+def _words_matching(words: re.Pattern[str], text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` of each word ``words`` finds in ``text`` whose indexed form is in ``terms``."""
     found = []
-    for match in _WORD_TOKEN.finditer(text):
+    for match in words.finditer(text):
         word = match.group()
         if len(word) <= MAX_TOKEN_CHARS:
             term = normalise_word(word)
