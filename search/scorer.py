@@ -186,12 +186,9 @@ class Scorer:
         n = self.arrays.doc_count_all
         if docs_parts and sum(len(d) for d in docs_parts) * DENSE_WORD_SHARE >= n:
             # a common word: every document's score (no union of its fields' documents to extract)
-            every = np.concatenate(docs_parts)
-            pseudo = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n)
-            present = np.zeros(n, dtype=bool)
-            present[every] = True
+            pseudo, present = self._dense_sum(docs_parts, contrib_parts)
             idf, qtf = self._word_weights(leaves, found_leaves)
-            scores = saturate(pseudo.astype(np.float64, copy=False))
+            scores = saturate(pseudo)
             scores *= idf * qtf  # (idf · qtf) · s, as the sparse path computes it (exact: commutative)
             scored = WordScores(scores, present=present)
         else:
@@ -267,17 +264,25 @@ class Scorer:
         """
         if len(docs_parts) == 1:
             return docs_parts[0], contrib_parts[0]
-        n = self.arrays.doc_count_all
-        if sum(len(d) for d in docs_parts) * DENSE_SHARE >= n:
-            every = np.concatenate(docs_parts)
-            total = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n).astype(np.float64, copy=False)
-            present = np.zeros(n, dtype=bool)
-            present[every] = True
+        if sum(len(d) for d in docs_parts) * DENSE_SHARE >= self.arrays.doc_count_all:
+            total, present = self._dense_sum(docs_parts, contrib_parts)
             union = np.flatnonzero(present)
             return union, total[union]
         union, inverse = np.unique(np.concatenate(docs_parts), return_inverse=True)
         weights = np.concatenate(contrib_parts)
         return union, np.bincount(inverse, weights=weights, minlength=len(union)).astype(np.float64, copy=False)
+
+    def _dense_sum(
+        self, docs_parts: list[npt.NDArray[np.int64]], contrib_parts: list[npt.NDArray[np.float64]]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """Every document's contributions added up, field after field (``np.bincount`` adds in
+        order: ``0.0 + c1 + c2 + ...``), and the mask of the documents in any field."""
+        n = self.arrays.doc_count_all
+        every = np.concatenate(docs_parts)
+        total = np.bincount(every, weights=np.concatenate(contrib_parts), minlength=n).astype(np.float64, copy=False)
+        present = np.zeros(n, dtype=bool)
+        present[every] = True
+        return total, present
 
     def _word_weights(self, leaves: list[Leaf], found: list[Leaf]) -> tuple[float, float]:
         """The word's one idf (``ArticleBM25F``'s: live statistics, largest df over ``IDF_FIELDS``),
