@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ MAX_BITSET_VALUES = 256  # a column with at most this many values gets a bitset 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_DOCS: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
 _EMPTY_TF: npt.NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+CachedFrequency = Callable[[str, str], "int | None"]  # (field, term) -> live df when known cheaply
 
 
 @dataclass(frozen=True)

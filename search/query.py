@@ -12,7 +12,6 @@ import heapq
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
 
 from whoosh import qparser
 from whoosh import query as wq
@@ -23,11 +22,13 @@ from indexer.errors import QueryError
 from indexer.schema import TEXT_FIELDS
 from search.livestats import LiveStats
 from search.phrase import use_phrase_plugin
+from search.postings import CachedFrequency
 from search.ranking import FIELD_BOOSTS, QTF_POWER
 
 MAX_QUERY_CHARS = 4000
 MAX_EXPANSIONS = 64  # index terms a prefix, wildcard or fuzzy term may expand to
 MAX_SCANNED = 20_000  # index terms scanned to choose them
+HIGHLIGHTED_FIELDS = ("title", "text")  # the stored text fields whose terms snippets highlight
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MINUS = re.compile(r"(^|\s)-(?=[^\s-])")
 _SYNTAX = re.compile(r"[\"()*~^:\[\]{}]|\b(AND|OR|NOT|TO)\b")
@@ -187,7 +188,7 @@ def expand_multiterms(query: wq.Query, reader: IndexReader, stats: LiveStats | N
 
 
 def query_terms(
-    query: wq.Query, reader: IndexReader, known: Callable[[str, str], int | None] | None = None
+    query: wq.Query, reader: IndexReader, known: CachedFrequency | None = None
 ) -> set[str]:
     """The index terms of the text fields that ``query`` matches (prefixes and fuzzy expanded).
 
@@ -202,7 +203,7 @@ def query_terms(
         pairs = set()
         for leaf in query.leaves():
             if type(leaf) is wq.Term and known is not None and isinstance(leaf.text, str):
-                if leaf.fieldname not in ("title", "text"):
+                if leaf.fieldname not in HIGHLIGHTED_FIELDS:
                     continue
                 frequency = known(leaf.fieldname, leaf.text)
                 if frequency is not None:
@@ -213,8 +214,8 @@ def query_terms(
     except Exception:  # pragma: no cover - defensive: highlighting must not fail a search
         pairs = query.all_terms(phrases=True)
     for field, text in pairs:
-        if field in ("title", "text") and isinstance(text, str):
+        if field in HIGHLIGHTED_FIELDS and isinstance(text, str):
             terms.add(text)
-        elif field in ("title", "text") and isinstance(text, bytes):
+        elif field in HIGHLIGHTED_FIELDS and isinstance(text, bytes):
             terms.add(text.decode("utf-8", "replace"))
     return terms

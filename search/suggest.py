@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import weakref
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh.reading import IndexReader
@@ -17,6 +16,7 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import STOP_WORDS, ArticleTokenizer, fold, normalise_word
 from search.livestats import LiveStats, live_stats
+from search.postings import CachedFrequency
 from search.snippets import written_forms
 from search.vocabulary import Vocabulary
 
@@ -32,7 +32,6 @@ MAX_MEMO = 10_000  # corrections remembered per open searcher
 _MEMO: weakref.WeakKeyDictionary[Searcher, dict[tuple[str, int], str | None]] = weakref.WeakKeyDictionary()
 _SURFACES: weakref.WeakKeyDictionary[Searcher, dict[str, str | None]] = weakref.WeakKeyDictionary()
 _VOCABULARIES: weakref.WeakKeyDictionary[Searcher, Vocabulary] = weakref.WeakKeyDictionary()
-CachedFrequency = Callable[[str, str], "int | None"]  # (field, stem) -> live df if known cheaply
 
 
 @dataclass(frozen=True)
