@@ -39,6 +39,12 @@ class ArtsearchGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.ClickException("interrupted") from None
+        except BrokenPipeError:
+            # the reader of stdout went away (`artsearch search ... | head`): stop quietly, as
+            # command-line tools do; stdout is pointed at /dev/null so the exit flush cannot fail
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(141) from None  # 128 + SIGPIPE, what a shell reports for a killed writer
         except Exception as exc:
             logger.debug("internal error", exc_info=True)
             raise click.ClickException(

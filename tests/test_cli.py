@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -181,3 +183,18 @@ def test_extract_applies_the_site_profile_above_the_page(runner: CliRunner, tmp_
     assert json.loads(run(runner, "extract", str(page), "--json"))["title"] == "Generic Title"
     (tmp_path / "site" / "artsearch.toml").write_text('[extract]\ntitle = "div.headline"\n', encoding="utf-8")
     assert json.loads(run(runner, "extract", str(page), "--json"))["title"] == "Profile Title"
+
+
+def test_a_closed_pipe_stops_quietly(index_dir: str) -> None:
+    """`artsearch search ... | head` where the reader is gone before the output: no error line,
+    no traceback, the shell's exit status for a writer stopped by SIGPIPE."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from search.cli import cli; cli()", "search", "pain", "--index", index_dir, "--limit", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader goes away before a line is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert stderr == ""
