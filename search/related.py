@@ -238,7 +238,7 @@ class RelatedFinder:
                     score=float(totals[np.flatnonzero(docs == docnum)[0]]),
                     similarity=float(similarity[at]) if at < len(similar) and similar[at] == docnum else 0.0,
                     shared=tuple(self.view.shared_words(vector, docnum, SHARED_WORDS)),
-                    links=tuple(kinds.get(docnum, ())),
+                    links=tuple(dict.fromkeys(kinds.get(docnum, ()))),  # prev both ways is one prev
                     co_cited=graph.cocited.get(docnum, 0),
                     same_category=docnum in members,
                     info=info,

@@ -139,6 +139,17 @@ def test_text_tie_breaks_by_document_order(tmp_path: Path) -> None:
     assert found[0].reasons["similarity"] == found[1].reasons["similarity"]
 
 
+def test_each_link_kind_is_named_once(engine: Engine) -> None:
+    """A prev link seen from both ends (this article's prev, the other's next) is one "prev"."""
+    kinds = []
+    for listing in engine.related_all(limit=20):
+        for related in listing.related:
+            link = related.reasons.get("link", [])
+            assert len(link) == len(set(link)), (listing.id, related.id, link)
+            kinds += link
+    assert {"prev", "next", "recommends", "recommended_by"} <= set(kinds)
+
+
 def test_recommend_link_changes_the_order(tmp_path: Path) -> None:
     engine = build(tmp_path, tie_corpus(recommend=("/b/charlie.html", "/x/not-indexed.html")))
     found = engine.related("a/source").related
