@@ -75,10 +75,9 @@ def without_sidecars(index: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
-    index = tmp_path_factory.mktemp("sidecar") / "index"
-    Engine(index).build(corpus_dir, workers=1)
-    return index
+def built(engine: Engine) -> Path:
+    """The session's index of the bundled corpus (read here; tests that change it work on copies)."""
+    return engine.index_dir
 
 
 def test_build_writes_sidecars_equal_to_whoosh(built: Path) -> None:

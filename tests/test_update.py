@@ -71,11 +71,9 @@ def all_ids(engine: Engine) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def base_index(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
-    """An index of the bundled corpus, built once; tests work on copies."""
-    index = tmp_path_factory.mktemp("base") / "index"
-    Engine(index).build(corpus_dir, workers=1)
-    return index
+def base_index(engine: Engine) -> Path:
+    """The session's index of the bundled corpus; tests work on copies."""
+    return engine.index_dir
 
 
 @pytest.fixture
