@@ -6,7 +6,7 @@ Runs each stage of a build over the same pages in one process and prints CPU mil
 page (``time.process_time``, so less sensitive to other load than wall time): reading and
 decoding, the BeautifulSoup tree, extraction, the document fields, analysis and the index writer,
 the last two both the Whoosh way (``SegmentWriter.add_document``) and the artsearch way
-(``prepare_fields`` in the workers, ``BulkWriter`` in the writer process).
+(``prepare_fields`` then ``BulkWriter``'s segment builder, both in each build worker).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main() -> None:
     cpu_ms("Whoosh SegmentWriter: analysis + postings + commit", n, whoosh_writer)
     text_fields = ("title", "text", "meta")
     cpu_ms("  Whoosh field.index (analysis only)", n, lambda: [[list(schema[k].index(f[k])) for k in text_fields] for f in fields])
-    docs = cpu_ms("prepare_fields (analysis, in the workers)", n, lambda: [prepare_fields(f, schema) for f in fields])
+    docs = cpu_ms("prepare_fields (analysis)", n, lambda: [prepare_fields(f, schema) for f in fields])
 
     def bulk_writer() -> None:
         ix = whoosh_index.create_in(tempfile.mkdtemp(), schema)
@@ -80,7 +80,7 @@ def main() -> None:
             writer.add(d)
         writer.commit()
 
-    cpu_ms("BulkWriter (writer process)", n, bulk_writer)
+    cpu_ms("BulkWriter (segment builder)", n, bulk_writer)
 
 
 if __name__ == "__main__":

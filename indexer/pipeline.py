@@ -9,7 +9,6 @@ import itertools
 import logging
 import multiprocessing
 import os
-import pickle
 import signal
 import threading
 import time
@@ -23,7 +22,6 @@ from indexer.corpus import PageFile, read_page
 from indexer.errors import PageError
 from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
-from indexer.prepared import prepare_article, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +42,6 @@ class PageResult:
     size: int
     mtime_ns: int
     sha1: str
-    prepared: bytes | None = None  # the analysed document (indexer.prepared), pickled, when asked for
-
-    def prepared_doc(self) -> Any:
-        """The analysed document (:func:`indexer.prepared.prepare_article`) carried by ``prepared``."""
-        return pickle.loads(self.prepared) if self.prepared is not None else None
 
 
 def file_facts(page: PageFile) -> tuple[int, int]:
@@ -60,15 +53,8 @@ def file_facts(page: PageFile) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def parse_page(page: PageFile, profile: SiteProfile | None = None, prepare: bool = False) -> PageResult:
-    """Read and parse one page; never raises for a bad page (the reason is in the result).
-
-    With ``prepare``, the article is also analysed for the index (``result.prepared``), so that
-    this work happens in the worker process rather than in the one writer. It travels pickled and
-    stays so until the writer takes it (:meth:`PageResult.prepared_doc`): results that wait for the
-    writer (while it flushes a segment, the workers run ahead by thousands of pages) then cost
-    ~13 KB each instead of ~47 KB of Python objects.
-    """
+def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
+    """Read and parse one page; never raises for a bad page (the reason is in the result)."""
     size, mtime = file_facts(page)
     try:
         data = read_page(page.path)
@@ -88,10 +74,19 @@ def parse_page(page: PageFile, profile: SiteProfile | None = None, prepare: bool
         return PageResult(page, None, f"parser error ({exc.__class__.__name__}: {exc})", size, mtime, digest)
     if not article.category and "/" in page.id:
         article = _with_folder_category(article, page.id)
-    if prepare:
-        prepared = pickle.dumps(prepare_article(article), protocol=pickle.HIGHEST_PROTOCOL)
-        return PageResult(page, article, None, size, mtime, digest, prepared)
     return PageResult(page, article, None, size, mtime, digest)
+
+
+def manifest_entry(result: PageResult) -> dict[str, Any]:
+    """The manifest entry of a parsed (or skipped) page: id, file facts, hash, outcome."""
+    return {
+        "id": result.page.id,
+        "size": result.size,
+        "mtime_ns": result.mtime_ns,
+        "sha1": result.sha1,
+        "indexed": result.article is not None,
+        "reason": result.reason,
+    }
 
 
 def _with_folder_category(article: Article, page_id: str) -> Article:
@@ -105,13 +100,18 @@ def corpus_root(page: PageFile) -> Path:
     return page.path.parents[len(Path(page.relative).parts) - 1]
 
 
+def load_corpus_profile(pages: list[PageFile]) -> SiteProfile | None:
+    """The site profile (``artsearch.toml``) of the corpus the pages come from (the first page's)."""
+    return load_profile(corpus_root(pages[0])) if pages else None
+
+
 def _with_profile(pages: Iterable[PageFile]) -> tuple[Iterator[PageFile], SiteProfile | None]:
-    """Load the corpus's site profile (``artsearch.toml``) once, from the first page's corpus."""
+    """Load the corpus's site profile once, from the first page's corpus."""
     it = iter(pages)
     first = next(it, None)
     if first is None:
         return iter(()), None
-    return itertools.chain([first], it), load_profile(corpus_root(first))
+    return itertools.chain([first], it), load_corpus_profile([first])
 
 
 def default_workers() -> int:
@@ -122,13 +122,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_method() -> str:
+def start_method() -> str:
     """``fork`` where it exists: workers need no re-import of ``__main__`` (scripts without a
     ``__main__`` guard, notebooks and ``python -`` keep working); ``spawn`` elsewhere."""
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _worker_init(parent: int) -> None:
+def worker_init(parent: int) -> None:
     """In a worker: leave Ctrl-C to the parent, and die quietly with it (even on SIGKILL).
 
     A watchdog thread polls the parent's pid. Not ``PR_SET_PDEATHSIG``: it fires when the *thread*
@@ -158,16 +158,12 @@ def parse_pages(
     total: int,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    prepare: bool = False,
 ) -> Iterator[PageResult]:
-    """Parse pages in order, in ``workers`` processes (streaming: bounded memory).
-
-    With ``prepare``, each result also carries the analysed document (see :func:`parse_page`).
-    """
+    """Parse pages in order, in ``workers`` processes (streaming: bounded memory)."""
     workers = default_workers() if workers is None else max(1, workers)
     done = 0
     pages, profile = _with_profile(pages)
-    parse = functools.partial(parse_page, profile=profile, prepare=prepare)
+    parse = functools.partial(parse_page, profile=profile)
     if workers == 1 or total < PARALLEL_MIN_PAGES:
         results: Iterable[PageResult] = map(parse, pages)
         for result in results:
@@ -176,11 +172,9 @@ def parse_pages(
                 progress(done, total)
             yield result
         return
-    context = multiprocessing.get_context(_start_method())
-    if prepare and total > WORKER_MAX_TASKS and context.get_start_method() == "fork":
-        warm_up()  # forked workers (and their replacements) share the dictionaries
+    context = multiprocessing.get_context(start_method())
     with context.Pool(
-        workers, initializer=_worker_init, initargs=(os.getpid(),), maxtasksperchild=WORKER_MAX_TASKS
+        workers, initializer=worker_init, initargs=(os.getpid(),), maxtasksperchild=WORKER_MAX_TASKS
     ) as pool:
         for result in pool.imap(parse, pages, chunksize=16):
             done += 1

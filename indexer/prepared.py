@@ -1,9 +1,9 @@
 """Documents analysed ahead of the writer: what Whoosh's ``add_document`` computes, done in a worker.
 
-Whoosh's writer analyses every field of a document (tokens, stems, positions) in the one writer
-process. :func:`prepare_document` does that work where the page was parsed (a worker process), and
-returns a small picklable :data:`PreparedDoc`; :class:`indexer.segments.SegmentBuilder` then only
-files the postings. The values are exactly those ``SegmentWriter.add_document`` would compute (same
+Whoosh's writer analyses every field of a document (tokens, stems, positions) inside
+``add_document``. :func:`prepare_fields` does that work on its own and returns a plain
+:data:`PreparedDoc`, which :class:`indexer.segments.SegmentBuilder` then only files (in a build,
+both in the worker process that parsed the page). The values are exactly those ``SegmentWriter.add_document`` would compute (same
 field order, weights, encoded positions, lengths, stored values and column values), so the index is
 the same.
 """

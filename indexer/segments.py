@@ -176,25 +176,20 @@ class SegmentBuilder:
         self._terms.clear()
 
 
-class BulkWriter:
-    """Adds prepared documents to a new, empty Whoosh index; one or more segments, in order.
+class SegmentSeries:
+    """Files prepared documents into one or more new segments of ``ix``, in order of addition.
 
-    ``add`` / ``commit`` / ``cancel`` like a Whoosh writer; holds Whoosh's write lock meanwhile.
+    A segment is flushed when its postings reach ``limit_mb``; the next documents go to a new one.
+    Used by the one process that writes (:class:`BulkWriter`) or by each build worker
+    (:mod:`indexer.segment_workers`), whose segments the writer then lists in the index.
     """
 
-    def __init__(self, ix: FileIndex, *, limit_mb: int = 256) -> None:
-        toc = ix._read_toc()
-        if toc.segments:
-            raise ValueError("BulkWriter writes a new, empty index only")
+    def __init__(self, ix: FileIndex, schema: Any, *, limit_mb: int = 256) -> None:
         self.ix = ix
-        self.schema = toc.schema
-        self.generation = toc.generation + 1
+        self.schema = schema
         self.limit = limit_mb * 1024 * 1024
         self.segments: list[Any] = []
-        self._lock = ix.lock("WRITELOCK")
-        if not self._lock.acquire(False):
-            raise ValueError(f"index {ix.storage} is locked by another Whoosh writer")
-        self._builder = SegmentBuilder(ix, self.schema)
+        self._builder = SegmentBuilder(ix, schema)
 
     def add(self, doc: PreparedDoc) -> None:
         """Add one prepared document; flushes a segment when its postings reach the memory limit."""
@@ -205,19 +200,62 @@ class BulkWriter:
             self.segments.append(builder.finish())
             self._builder = SegmentBuilder(self.ix, self.schema)
 
-    def commit(self) -> None:
-        """Write the last segment and the index's table of contents."""
+    def finish(self) -> list[Any]:
+        """Write the last segment; all segments written, in order."""
         segment = self._builder.finish()
         if segment is not None:
             self.segments.append(segment)
+        return self.segments
+
+    def cancel(self) -> None:
+        """Drop the segment being built (its files are removed by the caller's cleanup)."""
+        self._builder.cancel()
+
+
+class BulkWriter:
+    """Adds prepared documents to a new, empty Whoosh index; one or more segments, in order.
+
+    ``add`` / ``commit`` / ``cancel`` like a Whoosh writer; holds Whoosh's write lock meanwhile.
+    Segments built by other processes into the same folder join with :meth:`add_segments`.
+    """
+
+    def __init__(self, ix: FileIndex, *, limit_mb: int = 256) -> None:
+        toc = ix._read_toc()
+        if toc.segments:
+            raise ValueError("BulkWriter writes a new, empty index only")
+        self.ix = ix
+        self.schema = toc.schema
+        self.generation = toc.generation + 1
+        self._lock = ix.lock("WRITELOCK")
+        if not self._lock.acquire(False):
+            raise ValueError(f"index {ix.storage} is locked by another Whoosh writer")
+        self.limit_mb = limit_mb
+        self.segments: list[Any] = []  # all segments of the index, once committed
+        self._series = SegmentSeries(ix, self.schema, limit_mb=limit_mb)
+        self._added: list[Any] = []
+
+    def add(self, doc: PreparedDoc) -> None:
+        """Add one prepared document; flushes a segment when its postings reach the memory limit."""
+        self._series.add(doc)
+
+    def add_segments(self, segments: list[Any]) -> None:
+        """List finished segments written into this index's folder by another process
+        (their documents come after those added here so far)."""
+        self._added.extend(self._series.finish())
+        self._added.extend(segments)
+        self._series = SegmentSeries(self.ix, self.schema, limit_mb=self.limit_mb)
+
+    def commit(self) -> None:
+        """Write the last segment and the index's table of contents."""
+        segments = self.segments = self._added + self._series.finish()
         storage, indexname = self.ix.storage, self.ix.indexname
-        TOC(self.schema, self.segments, self.generation).write(storage, indexname)
-        clean_files(storage, indexname, self.generation, self.segments)
+        TOC(self.schema, segments, self.generation).write(storage, indexname)
+        clean_files(storage, indexname, self.generation, segments)
         self._finish()
 
     def cancel(self) -> None:
         """Abandon the build (the caller removes the folder)."""
-        self._builder.cancel()
+        self._series.cancel()
         self._finish()
 
     def _finish(self) -> None:

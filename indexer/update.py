@@ -38,14 +38,13 @@ from indexer.corpus import PageFile, WalkProblem, check_corpus, read_page, walk_
 from indexer.documents import article_fields
 from indexer.errors import BuildError, IndexMissingError, PageError
 from indexer.merge import merge_live
-from indexer.pipeline import file_facts, parse_pages
+from indexer.pipeline import file_facts, manifest_entry, parse_pages
 from indexer.sidecar import ensure_sidecars
 from indexer.writer import (
     WRITER_LIMIT_MB,
     BuildReport,
     Skip,
     build_index,
-    manifest_entry,
     read_manifest,
     write_manifest,
 )

@@ -16,8 +16,8 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.corpus import WalkProblem, check_corpus, walk_corpus
 from indexer.errors import BuildError, CorpusError
-from indexer.pipeline import PageResult, parse_pages
 from indexer.schema import build_schema
+from indexer.segment_workers import write_segments
 from indexer.segments import BulkWriter
 
 logger = logging.getLogger(__name__)
@@ -132,35 +132,24 @@ def _write_generation(
     progress: Progress | None,
 ) -> dict[str, dict[str, Any]]:
     ix = whoosh_index.create_in(str(gen), build_schema())
-    # Pages are parsed and analysed in the workers; the writer only files their postings.
+    # Pages are parsed, analysed and filed into segments by the workers; this process lists them.
     writer = BulkWriter(ix, limit_mb=WRITER_LIMIT_MB)
-    manifest: dict[str, dict[str, Any]] = {}
     try:
-        for result in parse_pages(pages, total=len(pages), workers=workers, progress=progress, prepare=True):
-            manifest[result.page.relative] = manifest_entry(result)
-            if result.article is None:
-                report.skipped.append(Skip(str(result.page.path), result.reason or "skipped"))
-                continue
-            writer.add(result.prepared_doc())
-            report.indexed += 1
+        written = write_segments(gen, pages, limit_mb=WRITER_LIMIT_MB, workers=workers, progress=progress)
     except BaseException:
         writer.cancel()
         raise
+    manifest: dict[str, dict[str, Any]] = {}
+    for outcome in written.outcomes:
+        manifest[outcome.relative] = outcome.entry
+        if outcome.entry["indexed"]:
+            report.indexed += 1
+        else:
+            report.skipped.append(Skip(outcome.path, outcome.entry["reason"] or "skipped"))
+    writer.add_segments(written.segments)
     writer.commit()
     ix.close()
     return manifest
-
-
-def manifest_entry(result: PageResult) -> dict[str, Any]:
-    """The manifest entry of a parsed (or skipped) page: id, file facts, hash, outcome."""
-    return {
-        "id": result.page.id,
-        "size": result.size,
-        "mtime_ns": result.mtime_ns,
-        "sha1": result.sha1,
-        "indexed": result.article is not None,
-        "reason": result.reason,
-    }
 
 
 def read_manifest(gen: Path) -> dict[str, dict[str, Any]]:
