@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 # Page outcomes a worker sends back at a time (progress moves in such steps).
 CHUNK_PAGES = 32
+# Postings all workers together hold in memory before flushing segments: each worker gets its
+# share, between MIN_WORKER_LIMIT_MB and the caller's limit (memory stays bounded on many cores).
+WORKERS_BUDGET_MB = 512
+MIN_WORKER_LIMIT_MB = 64
 # How often the parent checks that its workers are alive while it waits for them.
 WORKER_CHECK_SECONDS = 1.0
 
@@ -79,7 +83,9 @@ def write_segments(
     """Parse ``pages`` into new segments of the (empty) Whoosh index at ``index_dir``.
 
     Uses ``workers`` processes (default: one per core) when there are enough pages, else this one.
-    The caller lists the segments in the index, or removes the folder on failure.
+    A segment is flushed when its postings reach ``limit_mb``, or the worker's share of
+    :data:`WORKERS_BUDGET_MB` if smaller. The caller lists the segments in the index, or removes
+    the folder on failure.
 
     Raises:
         BuildError: a worker process failed or died (its error is in the message).
@@ -88,7 +94,8 @@ def write_segments(
     profile = pipeline.load_corpus_profile(pages)
     if workers == 1 or len(pages) < pipeline.PARALLEL_MIN_PAGES:
         return _write_here(index_dir, pages, profile, limit_mb, progress)
-    return _write_in_workers(index_dir, pages, profile, limit_mb, workers, progress)
+    share = max(MIN_WORKER_LIMIT_MB, WORKERS_BUDGET_MB // workers)
+    return _write_in_workers(index_dir, pages, profile, min(limit_mb, share), workers, progress)
 
 
 def _write_here(

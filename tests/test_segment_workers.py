@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.corpus import check_corpus, walk_corpus
 from indexer.errors import BuildError
-from indexer.segment_workers import split_pages
+from indexer.segment_workers import split_pages, write_segments
 from search import Engine
 
 QUERIES = ("postpartum back pain", "calcium", "breastfeeding", "产后", "sleep", "pregnency")
@@ -96,3 +96,16 @@ def test_failed_worker_fails_the_build_and_keeps_the_live_index(
     assert store.current_generation(index).name == live
     assert [h.id for h in Engine(index).search("calcium").hits] == before
     assert {p.name for p in index.iterdir() if p.name.startswith("gen-")} == {live}  # the failed one removed
+
+
+@pytest.mark.parametrize(("workers", "limit"), [(2, 256), (4, 128), (16, 64)])
+def test_workers_share_the_postings_budget(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, limit: int
+) -> None:
+    seen: list[int] = []
+    monkeypatch.setattr(
+        "indexer.segment_workers._write_in_workers", lambda *args: seen.append(args[3])
+    )  # (index_dir, pages, profile, limit_mb, workers, progress)
+    pages = list(walk_corpus(check_corpus(corpus_dir), []))
+    write_segments(tmp_path, pages, limit_mb=256, workers=workers)
+    assert seen == [limit]  # at most WORKERS_BUDGET_MB in all, never under 64 MB a worker
