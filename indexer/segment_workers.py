@@ -188,15 +188,17 @@ def split_pages(pages: list[PageFile], parts: int) -> list[list[PageFile]]:
 
 
 def _next_message(results: Any, procs: list[Any]) -> tuple[str, int, Any]:
-    """The next message of a worker; raises if a worker died without sending its segments."""
+    """The next message of a worker; raises as soon as a worker has died (killed, out of memory)."""
     while True:
         try:
             message: tuple[str, int, Any] = results.get(timeout=WORKER_CHECK_SECONDS)
-            return message
         except queue_module.Empty:
-            for proc in procs:
-                if proc.exitcode not in (None, 0):
-                    raise BuildError(f"build worker {proc.name} died (exit code {proc.exitcode})") from None
+            message = ("", -1, None)
+        for proc in procs:
+            if proc.exitcode not in (None, 0):
+                raise BuildError(f"build worker {proc.name} died (exit code {proc.exitcode})")
+        if message[0]:
+            return message
 
 
 def _worker(

@@ -75,7 +75,7 @@ def writer_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--strict", is_flag=True, help="Fail (exit 1, live index untouched) if any page is skipped."
     )(command)
     return click.option(
-        "--workers", type=click.IntRange(1, 256), default=None, help="Parser processes [default: cores]."
+        "--workers", type=click.IntRange(1, 256), default=None, help="Worker processes (parse, analyse, write) [default: cores]."
     )(command)
 
 
