@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # Page outcomes a worker sends back at a time (progress moves in such steps).
 CHUNK_PAGES = 32
+# Fewer pages than this per worker: fewer workers (each costs a process and its own segments).
+MIN_PAGES_PER_WORKER = 32
 # Postings all workers together hold in memory before flushing segments: each worker gets its
 # share, between MIN_WORKER_LIMIT_MB and the caller's limit (memory stays bounded on many cores).
 WORKERS_BUDGET_MB = 512
@@ -91,6 +93,7 @@ def write_segments(
         BuildError: a worker process failed or died (its error is in the message).
     """
     workers = pipeline.default_workers() if workers is None else max(1, workers)
+    workers = min(workers, max(1, len(pages) // MIN_PAGES_PER_WORKER))
     profile = pipeline.load_corpus_profile(pages)
     if workers == 1 or len(pages) < pipeline.PARALLEL_MIN_PAGES:
         return _write_here(index_dir, pages, profile, limit_mb, progress)

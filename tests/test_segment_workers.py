@@ -99,14 +99,17 @@ def test_failed_worker_fails_the_build_and_keeps_the_live_index(
     assert {p.name for p in index.iterdir() if p.name.startswith("gen-")} == {live}  # the failed one removed
 
 
-@pytest.mark.parametrize(("workers", "limit"), [(2, 256), (4, 128), (16, 64)])
+@pytest.mark.parametrize(
+    ("copies", "workers", "used", "limit"), [(1, 2, 2, 256), (1, 3, 3, 170), (1, 64, 3, 170), (8, 16, 16, 64)]
+)
 def test_workers_share_the_postings_budget(
-    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, limit: int
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: int, workers: int, used: int, limit: int
 ) -> None:
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     monkeypatch.setattr(
-        "indexer.segment_workers._write_in_workers", lambda *args: seen.append(args[3])
+        "indexer.segment_workers._write_in_workers", lambda *args: seen.append((args[4], args[3]))
     )  # (index_dir, pages, profile, limit_mb, workers, progress)
-    pages = list(walk_corpus(check_corpus(corpus_dir), []))
+    pages = list(walk_corpus(check_corpus(corpus_dir), [])) * copies
     write_segments(tmp_path, pages, limit_mb=256, workers=workers)
-    assert seen == [limit]  # at most WORKERS_BUDGET_MB in all, never under 64 MB a worker
+    # at least 32 pages a worker; WORKERS_BUDGET_MB (512) shared, never under 64 MB a worker
+    assert seen == [(used, limit)]
