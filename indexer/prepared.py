@@ -3,9 +3,9 @@
 Whoosh's writer analyses every field of a document (tokens, stems, positions) inside
 ``add_document``. :func:`prepare_fields` does that work on its own and returns a plain
 :data:`PreparedDoc`, which :class:`indexer.segments.SegmentBuilder` then only files (in a build,
-both in the worker process that parsed the page). The values are exactly those ``SegmentWriter.add_document`` would compute (same
-field order, weights, encoded positions, lengths, stored values and column values), so the index is
-the same.
+both in the worker process that parsed the page). The values are exactly those
+``SegmentWriter.add_document`` would compute (same field order, weights, encoded positions,
+lengths, stored values and column values), so the index is the same.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class SegmentsWritten:
     segments: list[Any]
 
 
-def outcome_of(result: pipeline.PageResult) -> PageOutcome:
+def _outcome_of(result: pipeline.PageResult) -> PageOutcome:
     """The outcome of a parsed (or skipped) page."""
     return PageOutcome(result.page.relative, str(result.page.path), pipeline.manifest_entry(result))
 
@@ -71,7 +71,7 @@ def _file_page(page: PageFile, profile: SiteProfile | None, series: SegmentSerie
     result = pipeline.parse_page(page, profile)
     if result.article is not None:
         series.add(prepare_article(result.article))
-    return outcome_of(result)
+    return _outcome_of(result)
 
 
 def write_segments(

@@ -188,28 +188,35 @@ class SegmentSeries:
         self.ix = ix
         self.schema = schema
         self.limit = limit_mb * 1024 * 1024
-        self.segments: list[Any] = []
-        self._builder = SegmentBuilder(ix, schema)
+        self._done: list[Any] = []
+        self._builder: SegmentBuilder | None = None  # started by the first document
 
     def add(self, doc: PreparedDoc) -> None:
         """Add one prepared document; flushes a segment when its postings reach the memory limit."""
         builder = self._builder
+        if builder is None:
+            builder = self._builder = SegmentBuilder(self.ix, self.schema)
         builder.add(doc)
         if builder.size >= self.limit:
             logger.info("flushing a segment of %d documents (%d MB of postings)", builder.docnum, builder.size >> 20)
-            self.segments.append(builder.finish())
-            self._builder = SegmentBuilder(self.ix, self.schema)
+            self._done.append(builder.finish())
+            self._builder = None
 
     def finish(self) -> list[Any]:
-        """Write the last segment; all segments written, in order."""
-        segment = self._builder.finish()
-        if segment is not None:
-            self.segments.append(segment)
-        return self.segments
+        """Write the segment being built; the segments written since the last ``finish``, in order."""
+        if self._builder is not None:
+            segment = self._builder.finish()
+            if segment is not None:
+                self._done.append(segment)
+            self._builder = None
+        done, self._done = self._done, []
+        return done
 
     def cancel(self) -> None:
         """Drop the segment being built (its files are removed by the caller's cleanup)."""
-        self._builder.cancel()
+        if self._builder is not None:
+            self._builder.cancel()
+            self._builder = None
 
 
 class BulkWriter:
@@ -229,10 +236,8 @@ class BulkWriter:
         self._lock = ix.lock("WRITELOCK")
         if not self._lock.acquire(False):
             raise ValueError(f"index {ix.storage} is locked by another Whoosh writer")
-        self.limit_mb = limit_mb
-        self.segments: list[Any] = []  # all segments of the index, once committed
+        self.segments: list[Any] = []  # the index's segments so far, in order
         self._series = SegmentSeries(ix, self.schema, limit_mb=limit_mb)
-        self._added: list[Any] = []
 
     def add(self, doc: PreparedDoc) -> None:
         """Add one prepared document; flushes a segment when its postings reach the memory limit."""
@@ -241,16 +246,15 @@ class BulkWriter:
     def add_segments(self, segments: list[Any]) -> None:
         """List finished segments written into this index's folder by another process
         (their documents come after those added here so far)."""
-        self._added.extend(self._series.finish())
-        self._added.extend(segments)
-        self._series = SegmentSeries(self.ix, self.schema, limit_mb=self.limit_mb)
+        self.segments += self._series.finish()
+        self.segments += segments
 
     def commit(self) -> None:
         """Write the last segment and the index's table of contents."""
-        segments = self.segments = self._added + self._series.finish()
+        self.segments += self._series.finish()
         storage, indexname = self.ix.storage, self.ix.indexname
-        TOC(self.schema, segments, self.generation).write(storage, indexname)
-        clean_files(storage, indexname, self.generation, segments)
+        TOC(self.schema, self.segments, self.generation).write(storage, indexname)
+        clean_files(storage, indexname, self.generation, self.segments)
         self._finish()
 
     def cancel(self) -> None:
