@@ -110,6 +110,32 @@ def test_bulk_writer_splits_segments_without_changing_the_index(
         assert sa.idf("text", "pain") == sb.idf("text", "pain")
 
 
+def test_posting_lists_of_many_blocks_equal_whoosh_writer(tmp_path: Path, corpus_fields: list[dict[str, Any]]) -> None:
+    """Terms in hundreds of documents span several 128-posting blocks; every term is compared."""
+    base = corpus_fields[0]
+    words = ["pain", "sleep", "iron", "fever", "milk"]
+    fields = [
+        {
+            **base,
+            "id": f"doc{i}",
+            "title": f"{words[i % 5]} note {i}",
+            "text": " ".join(words[: 1 + i % 5] * (1 + i % 3)) + f" day {i % 17}",
+            "meta": "" if i % 4 else "weekly",
+            "links": " ".join(f"doc{j}" for j in range(i % 3)),
+        }
+        for i in range(700)
+    ]
+    expected = _whoosh_index(tmp_path / "whoosh", fields)
+    got, _ = _bulk_index(tmp_path / "bulk", fields)
+    with expected.reader() as a, got.reader() as b:
+        _assert_same(a, b)
+        for name, text in a.all_terms():
+            assert _postings(a, name, text) == _postings(b, name, text), (name, text)
+            ia, ib = a.term_info(name, text), b.term_info(name, text)
+            assert (ia.weight(), ia.min_id(), ia.max_id()) == (ib.weight(), ib.min_id(), ib.max_id())
+        assert a.doc_frequency("text", "pain") == 700
+
+
 def test_bulk_writer_index_takes_whoosh_updates(tmp_path: Path, corpus_fields: list[dict[str, Any]]) -> None:
     ix, _ = _bulk_index(tmp_path / "bulk", corpus_fields[:10], limit_mb=1)
     writer = ix.writer()
