@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.system import pack_int, pack_ushort
-from whoosh.util.numeric import byte_to_length
+from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
+from whoosh.system import pack_int, pack_long, pack_ushort
 
 # Approximate bytes a posting costs in memory (term number, doc number, weight, value length),
 # plus its value; and a term (its key and dictionary entry).
@@ -30,6 +30,8 @@ POSTING_BYTES = 16
 TERM_BYTES = 400
 # Postings converted to Python lists at a time while writing (bounds the memory of the lists).
 _CHUNK_POSTINGS = 1 << 16
+# A term's statistics as W3TermInfo.to_bytes packs them (then its postings' offset and length).
+_TERM_INFO = W3TermInfo._struct
 # Pickled blocks shorter than this are not compressed (see _compressed).
 _MIN_COMPRESSED = 80
 
@@ -127,28 +129,22 @@ def write_posting_lists(
 
     ``length_bytes`` holds each document's length byte for a field with lengths, else ``None``.
     """
-    limit = codec._blocklimit
     comp = codec._compression
     fixed = field.format.fixed_value_size()
-    postfile = fieldwriter._postfile
-    tindex = fieldwriter._tindex
-    fieldid = pack_ushort(fieldwriter._fieldid)
-
-    blocks = _Blocks(postings, limit, length_bytes)
-    block_starts = blocks.starts.tolist()
+    files = _TermFiles(fieldwriter)
+    blocks = _Blocks(postings, codec._blocklimit, length_bytes)
+    block_starts = [*blocks.starts.tolist(), len(postings.docs)]  # ends with a sentinel
     block_maxweight = blocks.maxweight.tolist()
-    block_minweight32 = blocks.minweight32.tolist()
-    block_maxweight32 = blocks.maxweight32.tolist()
+    block_weights_vary = (blocks.minweight32 != blocks.maxweight32).tolist()
     block_minbyte = blocks.minbyte.tolist()
     block_maxbyte = blocks.maxbyte.tolist()
     term_starts = postings.starts.tolist()
     values = postings.values
-
+    terms = postings.terms
     block = 0
     term = 0
-    terms = postings.terms
     while term < len(terms):
-        # The terms of one chunk: their postings as Python lists, relative to ``base``.
+        # The terms of one chunk: their postings as Python lists, indexed from ``base``.
         base = term_starts[term]
         last = term + 1
         while last < len(terms) and term_starts[last + 1] - base <= _CHUNK_POSTINGS:
@@ -160,57 +156,88 @@ def write_posting_lists(
         vstarts = postings.value_starts[base:end].tolist()
         vlengths = postings.value_lengths[base:end].tolist()
         for t in range(term, last):
-            terminfo = W3TermInfo()
-            start = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
-            count_end = term_starts[t + 1]
+            term_end = term_starts[t + 1]
+            parts = [WHOOSH3_HEADER_MAGIC]
             weight = 0.0
-            minlength: int | None = None
-            maxlength = 0
+            minbyte = maxbyte = 0
             maxweight = 0.0
-            while block < len(block_starts) and block_starts[block] < count_end:
-                a = block_starts[block]
-                b = block_starts[block + 1] if block + 1 < len(block_starts) else count_end
-                la, lb = a - base, b - base
-                ids = tuple(deltas[la:lb])
-                block_w32 = w32[la:lb]
+            while block_starts[block] < term_end:
+                a, b = block_starts[block] - base, block_starts[block + 1] - base
+                block_w32 = w32[a:b]
                 weight += sum(block_w32)
-                if block_minweight32[block] == block_maxweight32[block]:
-                    mini_weights: Any = None if block_minweight32[block] == 1.0 else block_w32[0]
+                if block_weights_vary[block]:
+                    mini_weights: Any = tuple(block_w32)
                 else:
-                    mini_weights = tuple(block_w32)
+                    mini_weights = None if block_w32[0] == 1.0 else block_w32[0]
                 if fixed == 0:
                     mini_values: Any = None
                 else:
-                    pieces = [values[s : s + n] for s, n in zip(vstarts[la:lb], vlengths[la:lb], strict=True) if n]
+                    pieces = [values[s : s + n] for s, n in zip(vstarts[a:b], vlengths[a:b], strict=True) if n]
                     mini_values = tuple(pieces) if fixed is None or fixed < 0 else b"".join(pieces)
-                databytes, block_comp = _compressed(dumps((ids, mini_weights, mini_values), 2), comp)
-                minbyte, maxbyte = block_minbyte[block], block_maxbyte[block]
-                block_maxw = block_maxweight[block]
-                infobytes = dumps((lb - la, docs[lb - 1], block_maxw, block_comp, minbyte, maxbyte), 2)
-                blocklength = len(infobytes) + len(databytes)
-                if b == count_end:
-                    blocklength = -blocklength
-                postfile.write(pack_int(blocklength))
-                postfile.write(infobytes)
-                postfile.write(databytes)
-                # What W3TermInfo.add_block keeps of the block.
-                block_min = byte_to_length(minbyte) if minbyte else None
-                minlength = block_min if minlength is None else min(minlength, block_min)  # type: ignore[type-var]
-                maxlength = max(maxlength, byte_to_length(maxbyte) if maxbyte else 0)
-                maxweight = max(maxweight, block_maxw)
+                data, level = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), 2), comp)
+                low, high, top = block_minbyte[block], block_maxbyte[block], block_maxweight[block]
+                info = dumps((b - a, docs[b - 1], top, level, low, high), 2)
+                size = len(info) + len(data)
+                parts += (pack_int(-size if b + base == term_end else size), info, data)
+                # What W3TermInfo.add_block keeps of the block (lengths as their bytes).
+                if low and (not minbyte or low < minbyte):
+                    minbyte = low
+                maxbyte = max(maxbyte, high)
+                maxweight = max(maxweight, top)
                 block += 1
-            first = term_starts[t] - base
-            terminfo._weight = weight
-            terminfo._df = count_end - term_starts[t]
-            terminfo._minlength = minlength
-            terminfo._maxlength = maxlength
-            terminfo._maxweight = maxweight
-            terminfo._minid = docs[first]
-            terminfo._maxid = docs[count_end - base - 1]
-            terminfo.set_extent(start, postfile.tell() - start)
-            tindex.add(fieldid + terms[t], terminfo.to_bytes())
+            offset, length = files.write_postings(b"".join(parts))
+            info = _TERM_INFO.pack(
+                False, weight, term_end - term_starts[t], minbyte, maxbyte, maxweight,
+                docs[term_starts[t] - base], docs[term_end - base - 1],
+            )  # fmt: skip
+            files.add_term(terms[t], info + pack_long(offset) + pack_int(length))
         term = last
+    files.finish()
+
+
+class _TermFiles:
+    """A field writer's postings file and term index, written with their positions kept here.
+
+    ``W3FieldWriter`` asks the files for their position (``tell``, a system call on a buffered
+    file) before every term and every term-index entry; this keeps count of what it wrote instead,
+    and checks the count against the files once at the end.
+    """
+
+    def __init__(self, fieldwriter: Any) -> None:
+        self.postfile = fieldwriter._postfile
+        self.tindex = fieldwriter._tindex  # an OrderedHashWriter
+        self.fieldid = pack_ushort(fieldwriter._fieldid)
+        self.post_position = self.postfile.tell()
+        self.index_position = self.tindex.dbfile.tell()
+        self._post_write = self.postfile.write
+        self._index_write = self.tindex.dbfile.write
+        self._key = b""
+
+    def write_postings(self, data: bytes) -> tuple[int, int]:
+        """Append one term's posting blocks; their (offset, length) in the postings file."""
+        offset = self.post_position
+        self._post_write(data)
+        self.post_position += len(data)
+        return offset, len(data)
+
+    def add_term(self, term: bytes, info: bytes) -> None:
+        """``OrderedHashWriter.add(field id + term, info)`` (terms come in increasing order)."""
+        tindex = self.tindex
+        key = self.fieldid + term
+        position = self.index_position
+        tindex.index.append(position)
+        self._index_write(_HASH_LENGTHS.pack(len(key), len(info)) + key + info)
+        h = tindex.hashfn(key)
+        tindex.buckets[h & 255].append((h, position))
+        self.index_position += _HASH_LENGTHS.size + len(key) + len(info)
+        self._key = key
+
+    def finish(self) -> None:
+        """Check the kept positions against the files'; leave the term index ready for more."""
+        if self._key:
+            self.tindex.lastkey = self._key
+        if (self.postfile.tell(), self.tindex.dbfile.tell()) != (self.post_position, self.index_position):
+            raise RuntimeError("posting or term index file position out of step")  # pragma: no cover
 
 
 def _compressed(data: bytes, level: int) -> tuple[bytes, int]:
