@@ -14,6 +14,9 @@ from indexer.extract import fastsoup
 from indexer.extract.fastsoup import Unsupported, lxml_soup
 from indexer.parse import _soup
 
+# The soup's own state not compared as a value: what points into the tree or at its builder, and
+# bs4's parse-time stack of open tags (its leftovers once parsing is over; the lean builder keeps none).
+_SOUP_SELF = ("builder", "currentTag", "_most_recent_element", "tagStack", "open_tag_counter")
 _LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
 
 
@@ -26,7 +29,8 @@ def _shape(soup: BeautifulSoup) -> list[tuple[Any, ...]]:
         state = node.__dict__
         links = tuple(index.get(id(state[k]), "outside") if state[k] is not None else None for k in _LINKS if k in state)
         if node is soup:
-            rows.append(("soup", links, [index[id(c)] for c in soup.contents]))
+            own = {k: repr(v) for k, v in state.items() if k not in (*_LINKS, "contents", *_SOUP_SELF)}
+            rows.append(("soup", links, [index[id(c)] for c in soup.contents], own, soup.currentTag is soup))
         elif isinstance(node, Tag):
             others = {k: v for k, v in state.items() if k not in (*_LINKS, "attrs", "contents")}
             attrs = [(k, type(k), v, type(v)) for k, v in node.attrs.items()]

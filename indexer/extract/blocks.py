@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -58,14 +57,14 @@ BLOCK_TAGS = frozenset(
     ]
 )
 SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
-_SPACE = re.compile(r"\s+")
 
 
 def clean_space(text: str) -> str:
     """NFC-normalise, turn non-breaking and zero-width spaces into spaces, collapse whitespace."""
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\u200b", "").replace("\ufeff", "")
-    return _SPACE.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).replace("\u200b", "").replace("\ufeff", "")
+    # str.split() splits at exactly the characters ``\s`` matches (str.isspace).
+    return " ".join(text.split())
 
 
 def block_ancestor(node: NavigableString | Tag, stop: Tag) -> Tag:
