@@ -112,6 +112,14 @@ def test_namespaced_names_fall_back_to_bs4() -> None:
     assert str(_soup(text, "page.html")) == str(BeautifulSoup(text, "lxml", multi_valued_attributes=None))
 
 
+def test_a_page_after_a_declined_one_is_built_whole() -> None:
+    """The parser is reused from page to page: a page declined midway leaves nothing behind."""
+    with pytest.raises(Unsupported):
+        lxml_soup("<div><p>before <b {urn:x}attr=1>x</b> after</p></div>")
+    _assert_same("<div><p>next page</p><ul><li>one<li>two</ul></div>")
+    _assert_same(EDGE_CASES[1])
+
+
 def test_other_bs4_releases_use_bs4s_own_builder(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "<p class='a b'>text</p>"
     monkeypatch.setattr(fastsoup, "ENABLED", False)
