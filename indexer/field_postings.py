@@ -24,6 +24,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 
+from indexer.prepared import Postings
+
 # Approximate bytes a posting costs in memory (term number, doc number, weight, value length),
 # plus its value; and a term (its key and dictionary entry).
 POSTING_BYTES = 16
@@ -49,12 +51,15 @@ class FieldPostings:
         self.value_lengths = array("i")
         self.values = bytearray()
 
-    def add(self, docnum: int, postings: list[tuple[bytes, float, bytes]]) -> int:
+    def add(self, docnum: int, postings: Postings) -> int:
         """File one document's postings; returns the memory they take, estimated in bytes."""
+        terms, weights, values = postings
         numbers = self.numbers
         known = len(numbers)
-        terms, weights, values = zip(*postings, strict=True)
-        self.term_numbers.extend([numbers.setdefault(t, len(numbers)) for t in terms])
+        ids: list[Any] = list(map(numbers.get, terms))
+        if None in ids:  # terms new to this segment
+            ids = [numbers.setdefault(t, len(numbers)) for t in terms]
+        self.term_numbers.extend(ids)
         self.docs.extend(array("i", (docnum,)) * len(terms))
         self.weights.extend(weights)
         self.value_lengths.extend(map(len, values))

@@ -21,9 +21,11 @@ from indexer.article import Article
 from indexer.documents import article_fields
 from indexer.schema import build_schema
 
-# One field of a prepared document: (name, postings [(term bytes, weight, value bytes)],
-# length, stored value or None, (column value,) or () when the field has no column value).
-PreparedField = tuple[str, list[tuple[bytes, float, bytes]], int, Any, tuple[Any, ...]]
+# The postings of one field of a document, term by term: (term bytes, weights, value bytes).
+Postings = tuple[list[bytes], list[float], list[bytes]]
+# One field of a prepared document: (name, postings or None when it has none, length, stored
+# value or None, (column value,) or () when the field has no column value).
+PreparedField = tuple[str, Postings | None, int, Any, tuple[Any, ...]]
 PreparedDoc = list[PreparedField]
 
 
@@ -48,13 +50,13 @@ def prepare_fields(fields: dict[str, Any], schema: Schema | None = None) -> Prep
         if field.vector or field.separate_spelling():
             raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
         length = 0
-        postings: list[tuple[bytes, float, bytes]] = []
+        postings: Postings | None = None
         if field.indexed:
-            scorable = field.scorable
-            for tbytes, freq, weight, vbytes in _index(field, value):
-                if scorable:
-                    length += freq
-                postings.append((tbytes, weight * 1.0, vbytes if vbytes is not None else b""))
+            terms, freqs, weights, values = _index(field, value)
+            if terms:
+                postings = (terms, weights, values)
+            if field.scorable:
+                length = sum(freqs)
         column: tuple[Any, ...] = ()
         if field.column_type:
             column = (field.to_column_value(value),)
@@ -62,27 +64,33 @@ def prepare_fields(fields: dict[str, Any], schema: Schema | None = None) -> Prep
     return doc
 
 
-def _index(field: FieldType, value: Any) -> Any:
-    """``field.index(value)``: (term bytes, frequency, weight, value bytes) of each term.
+def _index(field: FieldType, value: Any) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+    """``field.index(value)`` as columns: term bytes, frequencies, weights and value bytes.
 
     Text fields of the article analyzer with positions take a fast path that gives the same
-    tuples (the format's own position encoding) without a Whoosh ``Token`` per word.
+    values (the format's own position encoding) without a Whoosh ``Token`` per word.
     """
     fmt = field.format
     analyzer = field.analyzer
     if type(fmt) is Positions and type(analyzer) is ArticleTokenizer and isinstance(value, str):
         boost = fmt.field_boost
         encode = fmt.encode
-        return [
-            (
-                term.encode("utf-8"),
-                len(poslist),
-                float(len(poslist)) * boost,
-                _one_position(poslist[0]) if len(poslist) == 1 else encode(poslist),
-            )
-            for term, poslist in analyzer.term_positions(value).items()
-        ]
-    return field.index(value)
+        positions = analyzer.term_positions(value)
+        poslists = list(positions.values())
+        freqs = list(map(len, poslists))
+        return (
+            [term.encode("utf-8") for term in positions],
+            freqs,
+            [float(freq) * boost for freq in freqs],
+            [_one_position(p[0]) if len(p) == 1 else encode(p) for p in poslists],
+        )
+    rows = list(field.index(value))
+    return (
+        [row[0] for row in rows],
+        [row[1] for row in rows],
+        [row[2] * 1.0 for row in rows],
+        [row[3] if row[3] is not None else b"" for row in rows],
+    )
 
 
 @lru_cache(maxsize=1 << 16)
