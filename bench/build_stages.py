@@ -6,7 +6,9 @@ Runs each stage of a build over the same pages in one process and prints CPU mil
 page (``time.process_time``, so less sensitive to other load than wall time): reading and
 decoding, the BeautifulSoup tree, extraction, the document fields, analysis and the index writer,
 the last two both the Whoosh way (``SegmentWriter.add_document``) and the artsearch way
-(``prepare_fields`` then ``BulkWriter``'s segment builder, both in each build worker).
+(``prepare_fields`` then ``BulkWriter``'s segment builder, both in each build worker), and last
+one build worker's whole loop over the pages (what a build's workers spend per page, on two cores
+halved).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from indexer.fingerprint import simhash  # noqa: E402
 from indexer.pipeline import parse_page  # noqa: E402
 from indexer.prepared import prepare_fields, warm_up  # noqa: E402
 from indexer.schema import build_schema  # noqa: E402
+from indexer.segment_workers import write_segments  # noqa: E402
 from indexer.segments import BulkWriter  # noqa: E402
 
 
@@ -81,6 +84,13 @@ def main() -> None:
         writer.commit()
 
     cpu_ms("BulkWriter (segment builder)", n, bulk_writer)
+
+    def one_worker() -> None:
+        folder = Path(tempfile.mkdtemp())
+        whoosh_index.create_in(str(folder), schema)
+        write_segments(folder, pages, limit_mb=256, workers=1)
+
+    cpu_ms("one build worker's whole loop (all of the above, artsearch's way, and GC)", n, one_worker)
 
 
 if __name__ == "__main__":
