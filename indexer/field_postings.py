@@ -72,38 +72,36 @@ class FieldPostings:
         return size
 
     def by_term(self) -> SortedPostings:
-        """All postings ordered by term bytes, each term's in document order; empties this object."""
-        terms = sorted(self.numbers)
+        """All postings ordered by term bytes, each term's in document order; empties this object.
+
+        Each unsorted array is freed as soon as its sorted copy exists, so the peak stays near
+        the postings' own size (a segment is flushed when that reaches its memory limit).
+        """
+        numbers = self.numbers
+        terms = sorted(numbers)
         rank = np.empty(len(terms), dtype=np.int32)
-        rank[[self.numbers[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
+        rank[[numbers[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
+        self.numbers = {}
         keys = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
-        order = np.argsort(keys, kind="stable")
+        self.term_numbers = array("i")
         starts = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=len(terms)), out=starts[1:])
+        order = np.argsort(keys, kind="stable")
         del keys
-        lengths = np.frombuffer(self.value_lengths, dtype=np.int32)
-        value_starts = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=value_starts[1:])
-        result = SortedPostings(
-            terms=terms,
-            starts=starts,
-            docs=np.frombuffer(self.docs, dtype=np.int32)[order],
-            weights=np.frombuffer(self.weights, dtype=np.float64)[order],
-            value_starts=value_starts[order],
-            value_lengths=lengths[order],
-            values=bytes(self.values),
-        )
-        self._clear()
-        return result
-
-    def _clear(self) -> None:
-        """Free the unsorted arrays."""
-        self.numbers = {}
-        self.term_numbers = array("i")
+        docs = np.frombuffer(self.docs, dtype=np.int32)[order]
         self.docs = array("i")
+        weights = np.frombuffer(self.weights, dtype=np.float64)[order]
         self.weights = array("d")
+        lengths = np.frombuffer(self.value_lengths, dtype=np.int32)
+        value_starts = np.zeros(len(lengths), dtype=np.int32 if len(self.values) < 2**31 else np.int64)
+        np.cumsum(lengths[:-1], out=value_starts[1:])
+        value_starts = value_starts[order]
+        value_lengths = lengths[order]
+        del lengths, order
         self.value_lengths = array("i")
+        values = bytes(self.values)
         self.values = bytearray()
+        return SortedPostings(terms, starts, docs, weights, value_starts, value_lengths, values)
 
 
 @dataclass
@@ -114,9 +112,15 @@ class SortedPostings:
     starts: npt.NDArray[np.int64]
     docs: npt.NDArray[np.int32]
     weights: npt.NDArray[np.float64]
-    value_starts: npt.NDArray[np.int64]
+    value_starts: npt.NDArray[Any]
     value_lengths: npt.NDArray[np.int32]
     values: bytes
+
+    def drop_values(self) -> None:
+        """Free the values (positions), once written: a sidecar needs only documents and weights."""
+        self.value_starts = self.value_starts[:0]
+        self.value_lengths = self.value_lengths[:0]
+        self.values = b""
 
     def per_term(self) -> list[tuple[bytes, npt.NDArray[np.int32], npt.NDArray[np.float64]]]:
         """(term bytes, documents, weights) of each term, as views."""
@@ -155,7 +159,7 @@ def write_posting_lists(
         while last < len(terms) and term_starts[last + 1] - base <= _CHUNK_POSTINGS:
             last += 1
         end = term_starts[last]
-        deltas = blocks.deltas[base:end].tolist()
+        deltas = blocks.deltas(postings.docs, base, end).tolist()
         docs = postings.docs[base:end].tolist()
         w32 = postings.weights[base:end].astype(np.float32).tolist()
         vstarts = postings.value_starts[base:end].tolist()
@@ -271,12 +275,6 @@ class _Blocks:
         within = np.arange(int(per_term.sum())) - np.repeat(first_block, per_term)
         self.starts = postings.starts[:-1][term_of_block] + within * limit
         docs = postings.docs
-        deltas = np.empty(len(docs), dtype=np.int64)
-        if len(docs):
-            deltas[0] = docs[0]
-            np.subtract(docs[1:], docs[:-1], out=deltas[1:])
-            deltas[self.starts] = docs[self.starts]  # each block's ids count from 0
-        self.deltas = deltas
         self.maxweight = np.maximum.reduceat(postings.weights, self.starts)
         w32 = postings.weights.astype(np.float32)
         self.minweight32 = np.minimum.reduceat(w32, self.starts)
@@ -291,3 +289,16 @@ class _Blocks:
             minbyte = np.minimum.reduceat(of_docs, self.starts)
             minbyte[minbyte == 256] = 0
             self.minbyte = minbyte
+
+    def deltas(self, docs: npt.NDArray[np.int32], base: int, end: int) -> npt.NDArray[np.int32]:
+        """``docs[base:end]`` (``base`` a term's first posting) as block ids: each document number
+        minus the one before it in its block, the block's first as it is."""
+        chunk = docs[base:end]
+        deltas = np.empty(len(chunk), dtype=np.int32)
+        if len(chunk):
+            deltas[0] = chunk[0]
+            np.subtract(chunk[1:], chunk[:-1], out=deltas[1:])
+            lo, hi = np.searchsorted(self.starts, (base, end))
+            firsts = self.starts[lo:hi] - base
+            deltas[firsts] = chunk[firsts]
+        return deltas

@@ -84,12 +84,14 @@ class SegmentBuilder:
         for lengths in self._lengths.values():
             lengths.extend(bytes(self.docnum - len(lengths)))
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
-        by_term = {}
+        by_term = {}  # the fields the sidecar needs, their documents and weights
         for name in sorted(self._postings):
-            by_term[name] = self._postings.pop(name).by_term()
-            self._write_field(fieldwriter, name, by_term[name])
-            if name not in sidecar_fields(self.schema):
-                del by_term[name]
+            postings = self._postings.pop(name).by_term()
+            self._write_field(fieldwriter, name, postings)
+            if name in sidecar_fields(self.schema):
+                postings.drop_values()
+                by_term[name] = postings
+            del postings
         fieldwriter.close()
         segment = self.segment
         segment.set_doc_count(self.docnum)
