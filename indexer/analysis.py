@@ -32,8 +32,10 @@ logger = logging.getLogger(__name__)
 _TOKEN = re.compile(
     rf"(?P<han>[{_HAN}]+)|(?P<cjk>[{_KANA}{_HANGUL}]+)|(?P<word>[^\W_{_HAN}{_KANA}{_HANGUL}]+(?:['’][^\W_{_HAN}{_KANA}{_HANGUL}]+)*)"
 )
-# What _TOKEN finds in a text without CJK characters: word tokens only.
+# _TOKEN's two kinds apart: CJK runs, and the word tokens of the text between them (a plain
+# character-class search tells fastest whether a text has any CJK run at all).
 _CJK_CHAR = re.compile(f"[{_HAN}{_KANA}{_HANGUL}]")
+_CJK_RUN = re.compile(rf"(?P<han>[{_HAN}]+)|[{_KANA}{_HANGUL}]+")
 _WORD_TOKEN = re.compile(rf"[^\W_{_HAN}{_KANA}{_HANGUL}]+(?:['’][^\W_{_HAN}{_KANA}{_HANGUL}]+)*")
 
 # Lucene's English stop set, the pronouns, auxiliaries and function words of NLTK's English list
@@ -343,8 +345,8 @@ class ArticleTokenizer(Tokenizer):
 
         What Whoosh's ``Positions`` format collects from :meth:`__call__` (stop words removed),
         without building a ``Token`` per word: the index-time fast path (:mod:`indexer.prepared`).
-        The same walk as :meth:`_pieces`, inlined over ``findall`` (no match objects, no
-        generator; character offsets are not needed here).
+        The same walk as :meth:`_pieces`, inlined over ``findall`` between CJK runs (no match
+        object per word, no generator; character offsets are not needed here).
         """
         stops = self.stop_words
         cache = _WORD_TERMS if self.stem and stops is STOP_WORDS else None
@@ -358,38 +360,30 @@ class ArticleTokenizer(Tokenizer):
                     found.append(at)
             return poses
         if _CJK_CHAR.search(value) is None:
-            return self._word_positions(value, stops, cache)
+            self._word_positions(value, stops, cache, poses, 0)
+            return poses
         pos = 0
-        for han, cjk, raw in _TOKEN.findall(value):
-            if raw:
-                term = cache.get(raw)
-                if term is None:
-                    if len(raw) > MAX_TOKEN_CHARS:
-                        continue
-                    term = self._word_term(raw, stops, cache)
-                if term:
-                    found = poses.get(term)
-                    if found is None:
-                        poses[term] = [pos]
-                    else:
-                        found.append(pos)
-                    pos += 1
-                continue
-            run = han or cjk
-            for text, _, _, rel in han_pieces(run, mode) if han else bigram_pieces(run, mode):
-                found = poses.get(text)
+        at = 0
+        for run in _CJK_RUN.finditer(value):
+            pos = self._word_positions(value[at : run.start()], stops, cache, poses, pos)
+            text = run.group()
+            for piece, _, _, rel in han_pieces(text, mode) if run.lastgroup == "han" else bigram_pieces(text, mode):
+                found = poses.get(piece)
                 if found is None:
-                    poses[text] = [pos + rel]
+                    poses[piece] = [pos + rel]
                 else:
                     found.append(pos + rel)
-            pos += run_width(run)
+            pos += run_width(text)
+            at = run.end()
+        self._word_positions(value[at:], stops, cache, poses, pos)
         return poses
 
-    def _word_positions(self, value: str, stops: frozenset[str], cache: dict[str, str]) -> dict[str, list[int]]:
-        """:meth:`term_positions` of a text without CJK characters (only word tokens)."""
-        poses: dict[str, list[int]] = {}
+    def _word_positions(
+        self, value: str, stops: frozenset[str], cache: dict[str, str], poses: dict[str, list[int]], pos: int
+    ) -> int:
+        """Add the word tokens of ``value`` (no CJK characters) to ``poses`` from position ``pos``;
+        the position after them."""
         get = cache.get
-        pos = 0
         for raw in _WORD_TOKEN.findall(value):
             term = get(raw)
             if term is None:
@@ -403,7 +397,7 @@ class ArticleTokenizer(Tokenizer):
                 else:
                     found.append(pos)
                 pos += 1
-        return poses
+        return pos
 
 
 def article_analyzer() -> ArticleTokenizer:

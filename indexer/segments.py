@@ -85,10 +85,11 @@ class SegmentBuilder:
             lengths.extend(bytes(self.docnum - len(lengths)))
         fieldwriter = self.codec.field_writer(self.storage, self.segment)
         by_term = {}  # the fields the sidecar needs, their documents and weights
+        for_sidecar = sidecar_fields(self.schema)
         for name in sorted(self._postings):
             postings = self._postings.pop(name).by_term()
             self._write_field(fieldwriter, name, postings)
-            if name in sidecar_fields(self.schema):
+            if name in for_sidecar:
                 postings.drop_values()
                 by_term[name] = postings
             del postings
