@@ -3,6 +3,10 @@
 Two texts whose 64-bit SimHash fingerprints differ in at most :data:`NEAR_DUPLICATE_BITS` bits are
 near-duplicates (the same article with small edits). The fingerprint is computed over overlapping
 3-word shingles of the case-folded words (single characters for Chinese/Japanese/Korean runs).
+
+Fingerprints are stored in the index and compared with those of texts given at query time, so the
+function must give the same value in every process and on every platform: changing it needs a
+:data:`indexer.schema.SCHEMA_VERSION` bump.
 """
 
 from __future__ import annotations
@@ -11,34 +15,62 @@ import hashlib
 import re
 
 import numpy as np
+import numpy.typing as npt
 
-SHINGLE = 3  # words per shingle (the code below joins three)
+SHINGLE = 3  # words per shingle (the mixing below combines three)
 NEAR_DUPLICATE_BITS = 6
 
-
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
-_BITS = np.arange(64, dtype=np.uint64)
+# Words whose hashes are kept between calls; the cache is emptied when it reaches this size.
+_CACHE_WORDS = 200_000
+_WORD_HASHES: dict[str, int] = {}
+# splitmix64's finalizer constants, and the rotations that make a shingle's hash depend on word order.
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
+_R21, _L21, _R42, _L42 = np.uint64(43), np.uint64(21), np.uint64(22), np.uint64(42)
 
 
 def simhash(text: str) -> int:
     """The 64-bit SimHash of ``text`` over word 3-shingles (0 for a text without words).
 
-    Bit ``k`` is set when more than half of the shingles' 8-byte BLAKE2b digests, read as
-    big-endian integers, have bit ``k`` set.
+    Each word hashes to the first 8 bytes of its UTF-8 BLAKE2b digest (little-endian); shingle
+    ``(a, b, c)`` hashes to ``mix(a ^ rotl(b, 21) ^ rotl(c, 42))`` with splitmix64's finalizer as
+    ``mix``; a text of one or two words is one shingle, the missing words hashing to 0. Bit ``k``
+    of the fingerprint is set when more than half of the shingle hashes have bit ``k`` set.
     """
     words = _WORD.findall(text.casefold())
     if not words:
         return 0
-    if len(words) < SHINGLE:
-        shingles = [" ".join(words)]
-    else:
-        shingles = [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
-    blake = hashlib.blake2b
-    digests = b"".join([blake(s.encode("utf-8"), digest_size=8).digest() for s in shingles])
-    values = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
-    counts = ((values[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
-    half = len(shingles) / 2
-    return sum(1 << int(bit) for bit in np.flatnonzero(counts > half))
+    hashes = _hashes_of(words)
+    if len(hashes) < SHINGLE:
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
+    a, b, c = hashes[:-2], hashes[1:-1], hashes[2:]
+    x = a ^ ((b << _L21) | (b >> _R21)) ^ ((c << _L42) | (c >> _R42))
+    x ^= x >> _S30
+    x *= _MIX1
+    x ^= x >> _S27
+    x *= _MIX2
+    x ^= x >> _S31
+    bits = np.unpackbits(x.astype("<u8").view(np.uint8), bitorder="little").reshape(len(x), 64)
+    majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(x)
+    return int.from_bytes(np.packbits(majority, bitorder="little").tobytes(), "little")
+
+
+def _hashes_of(words: list[str]) -> npt.NDArray[np.uint64]:
+    """Each word's 64-bit hash, from the cache where it has them."""
+    cache = _WORD_HASHES
+    hashes = list(map(cache.get, words))
+    if None in hashes:
+        if len(cache) > _CACHE_WORDS:
+            cache.clear()
+        blake = hashlib.blake2b
+        for i, value in enumerate(hashes):
+            if value is None:
+                word = words[i]
+                value = cache[word] = int.from_bytes(blake(word.encode("utf-8"), digest_size=8).digest(), "little")
+                hashes[i] = value
+    return np.array(hashes, dtype=np.uint64)
 
 
 def hamming(a: int, b: int) -> int:

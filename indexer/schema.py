@@ -9,7 +9,7 @@ from indexer.analysis import article_analyzer
 from indexer.cjk import ScriptFoldFilter
 
 # Bump whenever fields or analysis change in a way old indexes cannot serve.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Text fields searched by a bare query, with their default weights (BM25F field boosts).
 TEXT_FIELDS = ("title", "text", "meta")

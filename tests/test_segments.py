@@ -11,7 +11,6 @@ from whoosh.reading import IndexReader
 
 from indexer.corpus import check_corpus, walk_corpus
 from indexer.documents import article_fields
-from indexer.fingerprint import simhash
 from indexer.pipeline import parse_page
 from indexer.prepared import prepare_fields
 from indexer.schema import build_schema
@@ -161,9 +160,3 @@ def test_prepared_fields_equal_whoosh_field_index(corpus_fields: list[dict[str, 
             got = list(zip(*postings, strict=True)) if postings else []
             assert sorted(got) == sorted(expected), name
             assert length == (sum(f for _, f, _, _ in field.index(doc[name])) if field.scorable else 0)
-
-
-def test_simhash_is_stable() -> None:
-    assert simhash("") == 0
-    assert simhash("one two") == simhash("One, two!")
-    assert simhash("the quick brown fox jumps over the lazy dog") == 0x77B12FE87CF06675  # the value of the original pure-Python code
