@@ -20,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+import shlex
 import shutil
 import time
 from collections.abc import Iterator
@@ -219,9 +220,21 @@ def read_meta(gen: Path, index_dir: Path) -> dict[str, Any]:
         ) from None
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
+        corpus = meta.get("corpus")
+        corpus = shlex.quote(corpus) if isinstance(corpus, str) and corpus else "CORPUS"
         raise IndexVersionError(
             index_dir,
             f"built with schema version {version}, this artsearch needs {SCHEMA_VERSION}; "
-            f"rebuild with `artsearch build CORPUS --index {index_dir}`",
+            f"rebuild with `artsearch build {corpus} --index {shlex.quote(str(index_dir))}`",
         )
     return meta
+
+
+def built_from(index_dir: Path) -> str | None:
+    """The corpus folder recorded in the live generation's ``meta.json`` (any schema version)."""
+    try:
+        meta = json.loads((current_generation(index_dir) / META).read_text(encoding="utf-8"))
+    except (IndexMissingError, OSError, ValueError):
+        return None
+    corpus = meta.get("corpus") if isinstance(meta, dict) else None
+    return corpus if isinstance(corpus, str) else None

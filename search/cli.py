@@ -288,16 +288,17 @@ def search(
 ) -> None:
     """Search the index for QUERY (words, "phrases", AND/OR/NOT, -word, title:, category:, word*, word~).
 
-    Without --index or $ARTSEARCH_INDEX, a missing ./.artsearch is first built from ./corpus.
+    Without --index or $ARTSEARCH_INDEX, a missing ./.artsearch (or one an older artsearch built from
+    ./corpus) is first built from ./corpus.
     """
     if (query is None) == (batch is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
     engine = _engine(index)
     default_location = index is None and not os.environ.get("ARTSEARCH_INDEX")
-    if default_location and not engine.exists() and Path(DEFAULT_CORPUS).is_dir():
-        click.echo(
-            f"artsearch: no index at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True
-        )
+    reason = engine.needs_build(DEFAULT_CORPUS) if default_location and Path(DEFAULT_CORPUS).is_dir() else None
+    if reason is not None:
+        why = "no index" if reason == "missing" else "an index from an older artsearch"
+        click.echo(f"artsearch: {why} at {engine.index_dir}; building it from ./{DEFAULT_CORPUS} first", err=True)
         with _progress(ctx, "indexing") as progress:
             engine.build(DEFAULT_CORPUS, progress=progress)
     options: dict[str, Any] = dict(

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -29,7 +29,13 @@ from indexer.article import Article
 from indexer.check import CheckReport, check_index
 from indexer.corpus import read_page
 from indexer.documents import article_from_fields, content_hash
-from indexer.errors import ArtsearchError, IndexMissingError, QueryError, UnknownArticleError
+from indexer.errors import (
+    ArtsearchError,
+    IndexMissingError,
+    IndexVersionError,
+    QueryError,
+    UnknownArticleError,
+)
 from indexer.extract.profile import PROFILE_NAME, load_profile
 from indexer.fingerprint import simhash
 from indexer.parse import parse_article
@@ -110,6 +116,25 @@ class Engine:
     def exists(self) -> bool:
         """True when an index has been built at ``index_dir``."""
         return store.pointer_state(self.index_dir) is not None
+
+    def needs_build(self, corpus_dir: str | Path) -> Literal["missing", "outdated"] | None:
+        """Whether ``corpus_dir`` must be built here before a search can run.
+
+        ``"missing"``: no index yet; ``"outdated"``: the index here was built from ``corpus_dir``
+        by a version of artsearch whose schema this one cannot read. ``None`` otherwise, also for an
+        outdated index of another corpus (rebuilding that one is its owner's call).
+        """
+        if not self.exists():
+            return "missing"
+        try:
+            store.read_meta(store.current_generation(self.index_dir), self.index_dir)
+        except IndexVersionError:
+            built_from = store.built_from(self.index_dir)
+            if built_from is not None and Path(built_from) == Path(corpus_dir).resolve():
+                return "outdated"
+        except ArtsearchError:
+            pass  # a broken index: searching reports it
+        return None
 
     def _open(self) -> Searcher:
         """The current searcher, reopened if a new generation was published or segments changed."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer import store
 from search import Engine
 from search.cli import cli
 
@@ -130,6 +131,33 @@ def test_search_builds_a_missing_index_from_the_default_corpus(
     assert "building it from ./corpus" in result.stderr
     assert json.loads(result.stdout)["results"][0]["id"] == BACK_PAIN
     assert (tmp_path / ".artsearch" / "CURRENT").is_file()
+
+
+def _age_index(index_dir: Path, corpus: str) -> None:
+    """Make the index at ``index_dir`` look built from ``corpus`` by an older schema version."""
+    gen = store.current_generation(index_dir)
+    meta = json.loads((gen / store.META).read_text(encoding="utf-8"))
+    meta.update(schema_version=meta["schema_version"] - 1, corpus=corpus)
+    (gen / store.META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_search_rebuilds_an_outdated_default_index_only_of_the_default_corpus(
+    runner: CliRunner, tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(corpus_dir / "postpartum", tmp_path / "corpus" / "postpartum")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARTSEARCH_INDEX", raising=False)
+    run(runner, "-q", "build", "corpus")
+    _age_index(tmp_path / ".artsearch", str(tmp_path / "elsewhere"))
+    result = runner.invoke(cli, ["-q", "search", "back pain"])
+    assert result.exit_code == 1, result.output
+    assert f"rebuild with `artsearch build {tmp_path / 'elsewhere'} --index" in result.stderr
+
+    _age_index(tmp_path / ".artsearch", str((tmp_path / "corpus").resolve()))
+    result = runner.invoke(cli, ["-q", "search", "postpartum back pain", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "an index from an older artsearch at" in result.stderr
+    assert json.loads(result.stdout)["results"][0]["id"] == BACK_PAIN
 
 
 @pytest.mark.parametrize(

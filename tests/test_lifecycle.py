@@ -224,7 +224,7 @@ def test_old_schema_version_asks_for_rebuild(index_copy: Path, small_corpus: Pat
     meta = json.loads((gen / store.META).read_text(encoding="utf-8"))
     meta["schema_version"] = 0
     (gen / store.META).write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(IndexVersionError, match=r"rebuild with `artsearch build CORPUS --index"):
+    with pytest.raises(IndexVersionError, match=r"rebuild with `artsearch build \S+ --index"):
         Engine(index_copy).search("calcium")
     with pytest.raises(IndexVersionError):
         Engine(index_copy).update(small_corpus, workers=1)
