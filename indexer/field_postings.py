@@ -5,8 +5,9 @@ end of flat arrays (term number, document, weight, value) instead of one list pe
 costs a few array extends per document rather than several appends per posting. At flush,
 :meth:`FieldPostings.by_term` orders all postings by term bytes with one stable sort (documents stay
 in order within a term), and :func:`write_posting_lists` writes them with Whoosh's W3 block format
-(blocks of ``blocklimit`` postings, pickled, zlib-compressed where that shortens them, the same term info), taking each
-block's statistics from whole-array numpy reductions rather than Python loops.
+(blocks of ``blocklimit`` postings, pickled (protocol 5, see :data:`_PROTOCOL`), zlib-compressed
+where that shortens them, the same term info), taking each block's statistics from whole-array
+numpy reductions rather than Python loops.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ _CHUNK_POSTINGS = 1 << 16
 # A term's statistics as W3TermInfo.to_bytes packs them (then its postings' offset and length).
 _TERM_INFO = W3TermInfo._struct
 # Pickled blocks shorter than this are not compressed (see _compressed).
-_MIN_COMPRESSED = 80
+_MIN_COMPRESSED = 60
+# The pickle protocol of a block's data. Whoosh's reader unpickles blocks with ``pickle.loads``,
+# whatever the protocol. Whoosh's own writer uses protocol 2, which pickles each bytes value (a
+# posting's positions) as a call of ``_codecs.encode`` on a latin-1 str: ~40 bytes of boilerplate
+# per posting, and slower to pickle and to compress. Protocol 5 stores the bytes as they are.
+_PROTOCOL = 5
 
 
 class FieldPostings:
@@ -183,7 +189,7 @@ def write_posting_lists(
                 else:
                     pieces = [values[s : s + n] for s, n in zip(vstarts[a:b], vlengths[a:b], strict=True) if n]
                     mini_values = tuple(pieces) if fixed is None or fixed < 0 else b"".join(pieces)
-                data, level = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), 2), comp)
+                data, level = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), _PROTOCOL), comp)
                 low, high, top = block_minbyte[block], block_maxbyte[block], block_maxweight[block]
                 info = dumps((b - a, docs[b - 1], top, level, low, high), 2)
                 size = len(info) + len(data)
@@ -254,9 +260,8 @@ def _compressed(data: bytes, level: int) -> tuple[bytes, int]:
 
     Each block records its own level, and Whoosh's reader decompresses a block only when that level
     is not 0. Pickles under :data:`_MIN_COMPRESSED` bytes are stored as they are (zlib's header and
-    checksum make them longer: on the sample site, no block under 64 bytes and a third of those
-    under 80 got shorter), as are blocks zlib does not shorten; this also spares the reader their
-    decompression.
+    checksum make most blocks under 40 bytes longer, and those of 40 to 60 bytes only ~8 bytes
+    shorter), as are blocks zlib does not shorten; this also spares the reader their decompression.
     """
     if not level or len(data) < _MIN_COMPRESSED:
         return data, 0
