@@ -45,7 +45,30 @@ def _href(a: Tag, base: str) -> str | None:
 @functools.lru_cache(maxsize=8192)
 def _resolve(base: str, href: str) -> str | None:
     """``href`` made absolute against ``base``, without its fragment (pages repeat their links)."""
+    if _PLAIN_PATH.fullmatch(href):
+        origin = _origin(base)
+        if origin is not None:
+            return origin + href  # what urljoin gives, without parsing both URLs
     return urldefrag(urljoin(base, href))[0] or None
+
+
+# A root-relative path that urljoin keeps as it is: ASCII, no empty or dot segments, no query,
+# fragment or parameters.
+_PLAIN_PATH = re.compile(r"/(?![./])(?:[A-Za-z0-9_~%!$&'()*+,=@:-]|\.(?![./]|$)|/(?![./]))*")
+# A lower-case http(s) scheme and an ASCII host (no IPv6 brackets, which urlsplit checks).
+_HTTP_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:@%_~!$&'()*+,=-]*")
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """What ``urljoin(base, path)`` puts before a plain root-relative ``path``: ``""`` for a base
+    without scheme and host, ``scheme://host`` for a lower-case http(s) base; ``None`` otherwise."""
+    if not base or (base[0] == "/" and base[:2] != "//"):
+        return ""
+    match = _HTTP_ORIGIN.match(base)
+    if match is None or base[match.end() : match.end() + 1] not in ("", "/", "?", "#"):
+        return None
+    return match.group()
 
 
 def prev_next_links(
