@@ -120,40 +120,46 @@ def measure(root: Tag) -> Measures:
     One reversed walk: in reverse document order every node comes after all its descendants,
     so each element's sums are final when it is reached and can be added to its parent.
     """
-    text: dict[int, int] = defaultdict(int)
-    linked: dict[int, int] = defaultdict(int)
-    links: dict[int, int] = defaultdict(int)
-    longp: dict[int, int] = defaultdict(int)
-    commas: dict[int, int] = defaultdict(int)
+    text: dict[int, int] = {}
+    linked: dict[int, int] = {}
+    links: dict[int, int] = {}
+    longp: dict[int, int] = {}
+    commas: dict[int, int] = {}
+    count_commas = _COMMA.findall
     for node in reversed([root, *root.descendants]):
-        parent = node.parent
         if isinstance(node, Tag):
             key = id(node)
             own = text.get(key, 0)
-            if node.name == "a":
+            name = node.name
+            if name == "a":
                 linked[key] = own
-                if node.get("href") is not None:
-                    links[key] += 1
-            elif node.name == "p" and own > LONG_PARAGRAPH:
-                longp[key] += 1
+                if node.attrs.get("href") is not None:
+                    links[key] = links.get(key, 0) + 1
+            elif name == "p" and own > LONG_PARAGRAPH:
+                longp[key] = longp.get(key, 0) + 1
+            parent = node.parent
             if parent is None or node is root:
                 continue
             pkey = id(parent)
             if own:
-                text[pkey] += own
+                text[pkey] = text.get(pkey, 0) + own
             if key in linked:
-                linked[pkey] += linked[key]
+                linked[pkey] = linked.get(pkey, 0) + linked[key]
             if key in links:
-                links[pkey] += links[key]
+                links[pkey] = links.get(pkey, 0) + links[key]
             if key in longp:
-                longp[pkey] += longp[key]
+                longp[pkey] = longp.get(pkey, 0) + longp[key]
             if key in commas:
-                commas[pkey] += commas[key]
-        elif parent is not None and isinstance(node, NavigableString) and not isinstance(node, SKIP_STRINGS):
+                commas[pkey] = commas.get(pkey, 0) + commas[key]
+        elif isinstance(node, NavigableString) and not isinstance(node, SKIP_STRINGS):
+            parent = node.parent
+            if parent is None:
+                continue
             size = len(node.strip())
             if size:
-                text[id(parent)] += size
-                count = len(_COMMA.findall(node))
+                pkey = id(parent)
+                text[pkey] = text.get(pkey, 0) + size
+                count = len(count_commas(node))
                 if count:
-                    commas[id(parent)] += count
-    return Measures(dict(text), dict(linked), dict(links), dict(longp), dict(commas))
+                    commas[pkey] = commas.get(pkey, 0) + count
+    return Measures(text, linked, links, longp, commas)
