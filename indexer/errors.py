@@ -45,7 +45,12 @@ class IndexMissingError(IndexAccessError):
 
 
 class IndexVersionError(IndexAccessError):
-    """The index was written with an incompatible schema version."""
+    """The index was written with an incompatible schema version (``corpus``: the corpus it was
+    built from, when its metadata names one)."""
+
+    def __init__(self, path: str | Path, reason: str, corpus: str | None = None) -> None:
+        super().__init__(path, reason)
+        self.corpus = corpus
 
 
 class IndexLockedError(IndexAccessError):

@@ -213,7 +213,9 @@ def read_meta(gen: Path, index_dir: Path) -> dict[str, Any]:
         IndexVersionError: the index was built by an incompatible version.
     """
     try:
-        meta: dict[str, Any] = json.loads((gen / META).read_text(encoding="utf-8"))
+        meta = json.loads((gen / META).read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not a JSON object")
     except (OSError, ValueError):
         raise IndexVersionError(
             index_dir, f"{gen.name}/{META} is missing or unreadable; rebuild with `artsearch build`"
@@ -221,20 +223,12 @@ def read_meta(gen: Path, index_dir: Path) -> dict[str, Any]:
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         corpus = meta.get("corpus")
-        corpus = shlex.quote(corpus) if isinstance(corpus, str) and corpus else "CORPUS"
+        corpus = corpus if isinstance(corpus, str) and corpus else None
         raise IndexVersionError(
             index_dir,
             f"built with schema version {version}, this artsearch needs {SCHEMA_VERSION}; "
-            f"rebuild with `artsearch build {corpus} --index {shlex.quote(str(index_dir))}`",
+            f"rebuild with `artsearch build {shlex.quote(corpus) if corpus else 'CORPUS'} "
+            f"--index {shlex.quote(str(index_dir))}`",
+            corpus=corpus,
         )
     return meta
-
-
-def built_from(index_dir: Path) -> str | None:
-    """The corpus folder recorded in the live generation's ``meta.json`` (any schema version)."""
-    try:
-        meta = json.loads((current_generation(index_dir) / META).read_text(encoding="utf-8"))
-    except (IndexMissingError, OSError, ValueError):
-        return None
-    corpus = meta.get("corpus") if isinstance(meta, dict) else None
-    return corpus if isinstance(corpus, str) else None

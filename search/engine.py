@@ -128,9 +128,8 @@ class Engine:
             return "missing"
         try:
             store.read_meta(store.current_generation(self.index_dir), self.index_dir)
-        except IndexVersionError:
-            built_from = store.built_from(self.index_dir)
-            if built_from is not None and Path(built_from) == Path(corpus_dir).resolve():
+        except IndexVersionError as exc:
+            if exc.corpus is not None and Path(exc.corpus) == Path(corpus_dir).resolve():
                 return "outdated"
         except ArtsearchError:
             pass  # a broken index: searching reports it

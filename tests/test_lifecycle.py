@@ -234,6 +234,13 @@ def test_old_schema_version_asks_for_rebuild(index_copy: Path, small_corpus: Pat
     assert Engine(index_copy).search("calcium").total > 0
 
 
+def test_meta_that_is_not_an_object_asks_for_rebuild(index_copy: Path) -> None:
+    (store.current_generation(index_copy) / store.META).write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(IndexVersionError, match=r"meta.json is missing or unreadable"):
+        Engine(index_copy).search("calcium")
+    assert Engine(index_copy).needs_build("corpus") is None  # broken, not outdated: not rebuilt silently
+
+
 def test_strict_build_keeps_live_index(index_copy: Path, corpus_copy: Path) -> None:
     live = store.current_generation(index_copy).name
     (corpus_copy / "broken.html").write_bytes(b"\x00\x01\x02" * 100)
