@@ -110,27 +110,28 @@ def test_build_summary_and_json(runner: CliRunner, tmp_path: Path, corpus_dir: P
     assert data["indexed"] == pages and data["skipped"][0]["path"].endswith("broken.html")
 
 
-def test_search_with_an_explicit_missing_index_does_not_build(
-    runner: CliRunner, tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shutil.copytree(corpus_dir / "postpartum", tmp_path / "corpus" / "postpartum")
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(cli, ["search", "pain", "--index", "elsewhere"])
-    assert result.exit_code == 1 and "no index here" in result.stderr
-    assert not (tmp_path / "elsewhere").exists()
-
-
-def test_search_builds_a_missing_index_from_the_default_corpus(
-    runner: CliRunner, tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def in_site_folder(tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The current folder holds ``./corpus`` (one category of the sample site) and no index; no
+    ``$ARTSEARCH_INDEX``: the README's first command's situation."""
     shutil.copytree(corpus_dir / "postpartum", tmp_path / "corpus" / "postpartum")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ARTSEARCH_INDEX", raising=False)
+    return tmp_path
+
+
+def test_search_with_an_explicit_missing_index_does_not_build(runner: CliRunner, in_site_folder: Path) -> None:
+    result = runner.invoke(cli, ["search", "pain", "--index", "elsewhere"])
+    assert result.exit_code == 1 and "no index here" in result.stderr
+    assert not (in_site_folder / "elsewhere").exists()
+
+
+def test_search_builds_a_missing_index_from_the_default_corpus(runner: CliRunner, in_site_folder: Path) -> None:
     result = runner.invoke(cli, ["-q", "search", "postpartum back pain", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "building it from ./corpus" in result.stderr
     assert json.loads(result.stdout)["results"][0]["id"] == BACK_PAIN
-    assert (tmp_path / ".artsearch" / "CURRENT").is_file()
+    assert (in_site_folder / ".artsearch" / "CURRENT").is_file()
 
 
 def _age_index(index_dir: Path, corpus: str) -> None:
@@ -142,18 +143,15 @@ def _age_index(index_dir: Path, corpus: str) -> None:
 
 
 def test_search_rebuilds_an_outdated_default_index_only_of_the_default_corpus(
-    runner: CliRunner, tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, in_site_folder: Path
 ) -> None:
-    shutil.copytree(corpus_dir / "postpartum", tmp_path / "corpus" / "postpartum")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ARTSEARCH_INDEX", raising=False)
     run(runner, "-q", "build", "corpus")
-    _age_index(tmp_path / ".artsearch", str(tmp_path / "elsewhere"))
+    _age_index(in_site_folder / ".artsearch", str(in_site_folder / "elsewhere"))
     result = runner.invoke(cli, ["-q", "search", "back pain"])
     assert result.exit_code == 1, result.output
-    assert f"rebuild with `artsearch build {tmp_path / 'elsewhere'} --index" in result.stderr
+    assert f"rebuild with `artsearch build {in_site_folder / 'elsewhere'} --index" in result.stderr
 
-    _age_index(tmp_path / ".artsearch", str((tmp_path / "corpus").resolve()))
+    _age_index(in_site_folder / ".artsearch", str((in_site_folder / "corpus").resolve()))
     result = runner.invoke(cli, ["-q", "search", "postpartum back pain", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "an index from an older artsearch at" in result.stderr
