@@ -24,11 +24,6 @@ _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W
 # Words whose hashes are kept between calls; the cache is emptied when it reaches this size.
 _CACHE_WORDS = 200_000
 _WORD_HASHES: dict[str, int] = {}
-# splitmix64's finalizer constants, and the rotations that make a shingle's hash depend on word order.
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
-_R21, _L21, _R42, _L42 = np.uint64(43), np.uint64(21), np.uint64(22), np.uint64(42)
 
 
 def simhash(text: str) -> int:
@@ -45,16 +40,25 @@ def simhash(text: str) -> int:
     hashes = _hashes_of(words)
     if len(hashes) < SHINGLE:
         hashes = np.concatenate([hashes, np.zeros(SHINGLE - len(hashes), dtype=np.uint64)])
-    a, b, c = hashes[:-2], hashes[1:-1], hashes[2:]
-    x = a ^ ((b << _L21) | (b >> _R21)) ^ ((c << _L42) | (c >> _R42))
-    x ^= x >> _S30
-    x *= _MIX1
-    x ^= x >> _S27
-    x *= _MIX2
-    x ^= x >> _S31
-    bits = np.unpackbits(x.astype("<u8").view(np.uint8), bitorder="little").reshape(len(x), 64)
-    majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(x)
+    shingles = _mix(hashes[:-2] ^ _rotl(hashes[1:-1], 21) ^ _rotl(hashes[2:], 42))
+    bits = np.unpackbits(shingles.astype("<u8").view(np.uint8), bitorder="little").reshape(len(shingles), 64)
+    majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)
     return int.from_bytes(np.packbits(majority, bitorder="little").tobytes(), "little")
+
+
+def _rotl(x: npt.NDArray[np.uint64], k: int) -> npt.NDArray[np.uint64]:
+    """``x`` rotated left by ``k`` bits (so that a shingle's hash depends on its words' order)."""
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finalizer, in place: every output bit depends on every input bit."""
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
 
 
 def _hashes_of(words: list[str]) -> npt.NDArray[np.uint64]:
