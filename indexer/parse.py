@@ -1,6 +1,6 @@
 """``parse_article``: one scraped HTML page in, one :class:`~indexer.article.Article` out.
 
-This module (with :mod:`indexer.extract`) is the only place that touches BeautifulSoup.
+This module (with :mod:`indexer.extract`) is the only place that parses HTML.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import logging
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from lxml import etree
 
 from indexer.article import Article, Links
 from indexer.encoding import BinaryContentError, decode_html
@@ -23,6 +24,7 @@ from indexer.extract.content import (
     drop_unlikely,
     semantic_candidate,
 )
+from indexer.extract.dom import Document, Element, Text, Unsupported, from_soup, parse_html
 from indexer.extract.fastsoup import lxml_soup
 from indexer.extract.links import prev_next_links, recommended_links
 from indexer.extract.metadata import (
@@ -34,14 +36,14 @@ from indexer.extract.metadata import (
     normalise_date,
     read_meta,
 )
-from indexer.extract.profile import SiteProfile
+from indexer.extract.profile import SelectablePage, SiteProfile
 from indexer.extract.shapes import short_article
 from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
-# Tag openings ("<") a page may hold. Real article pages have a few thousand; bs4 needs ~50 µs and
+# Element openings ("<") a page may hold. Real article pages have a few thousand; bs4 needs ~50 µs and
 # ~1 KB per element, so this caps one page at roughly 10 s and a few hundred MB.
 MAX_MARKUP = 300_000
 MIN_TEXT_CHARS = 40
@@ -80,16 +82,16 @@ def parse_article(
     tags_open = text.count("<")
     if tags_open > MAX_MARKUP:
         raise PageError(source, f"too much markup ({tags_open:,} tags; limit {MAX_MARKUP:,})")
-    soup = _soup(text, source)
-    tags = tags_of(soup)
+    document, selectable = _tree(text, source, profile)
+    tags = tags_of(document)
     groups = group_by_name(tags)
     meta = read_meta(groups)
     base = _base_url(groups, meta.canonical, url)
 
     drop_noise(tags)
-    forced_title, forced_date, forced_blocks = _apply_profile(soup, profile)
+    forced_title, forced_date, forced_blocks = _apply_profile(selectable, profile)
     tags = [t for t in tags if not is_gone(t)]
-    measures = measure(soup)
+    measures = measure(document)
     prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
     recommended, boxes = recommended_links(tags, base, measures)
     for block in [*chain_blocks, *boxes]:
@@ -99,7 +101,7 @@ def parse_article(
     h1s = [h for h in groups.get("h1", []) if not is_gone(h)]
     first_h1 = h1s[0] if h1s else None
     h1_text = text_of(first_h1) if first_h1 is not None else None
-    body = soup.body or soup
+    body = document.body or document
     info_line = _info_line(first_h1) if first_h1 is not None else _leading_date_line(body)
     category = breadcrumb_category(tags, h1_text) or meta.category
     byline = find_byline(tags)
@@ -117,7 +119,7 @@ def parse_article(
         blocks = _content(body, candidate, semantic_len, measures)
         for block in blocks:
             clean_candidate(block, measures)
-    content_h1 = next((h for b in blocks for h in b.descendants if isinstance(h, Tag) and h.name == "h1"), None)
+    content_h1 = next((h for b in blocks for h in b.descendants if isinstance(h, Element) and h.name == "h1"), None)
     title = forced_title or choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
     raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
@@ -155,27 +157,27 @@ def parse_article(
 
 
 def _apply_profile(
-    soup: BeautifulSoup, profile: SiteProfile | None
-) -> tuple[str | None, str | None, list[Tag]]:
+    page: SelectablePage | None, profile: SiteProfile | None
+) -> tuple[str | None, str | None, list[Element]]:
     """Remove the profile's excluded elements; return its ``(title, date, body_blocks)``."""
-    if profile is None:
+    if profile is None or page is None:
         return None, None, []
-    for tag in profile.excluded(soup):
+    for tag in profile.excluded(page):
         if not is_gone(tag):
             tag.decompose()
-    title_tag = profile.first(soup, profile.title)
+    title_tag = profile.first(page, profile.title)
     title = (text_of(title_tag) or None) if title_tag is not None else None
-    return title, _profile_date(profile.first(soup, profile.date)), profile.bodies(soup)
+    return title, _profile_date(profile.first(page, profile.date)), profile.bodies(page)
 
 
-def _profile_date(tag: Tag | None) -> str | None:
+def _profile_date(tag: Element | None) -> str | None:
     if tag is None:
         return None
     raw = tag.get("datetime") or tag.get("content")
     return normalise_date(raw if isinstance(raw, str) else None) or normalise_date(text_of(tag))
 
 
-def _content(body: Tag, semantic: Tag | None, semantic_len: int, measures: Measures) -> list[Tag]:
+def _content(body: Element, semantic: Element | None, semantic_len: int, measures: Measures) -> list[Element]:
     """The blocks holding the article: the scored best block (with its sibling continuations), or
     the element the page marks as its article when the scored pick lies outside it or covers
     less than ``SCORED_SHARE`` of its text."""
@@ -207,6 +209,18 @@ def _decode(html: bytes | str, source: str) -> str:
         raise PageError(source, str(exc)) from None
 
 
+def _tree(text: str, source: str, profile: SiteProfile | None) -> tuple[Document, SelectablePage | None]:
+    """The page's tree, and with a site profile the page its CSS selectors run on."""
+    if profile is None and text.strip():
+        try:
+            return parse_html(text), None
+        except (Unsupported, etree.LxmlError, UnicodeError, LookupError, ValueError) as exc:
+            logger.debug("lean tree builder declined %s (%s); converting bs4's tree", source, exc)
+    soup = _soup(text, source)
+    document = from_soup(soup)
+    return document, SelectablePage(soup, document) if profile is not None else None
+
+
 def _soup(text: str, source: str) -> BeautifulSoup:
     if not text.strip():
         raise PageError(source, "empty file")
@@ -226,7 +240,7 @@ def _soup(text: str, source: str) -> BeautifulSoup:
         raise PageError(source, f"unparseable HTML ({exc.__class__.__name__})") from None
 
 
-def _base_url(groups: dict[str, list[Tag]], canonical: str | None, url: str | None) -> str:
+def _base_url(groups: dict[str, list[Element]], canonical: str | None, url: str | None) -> str:
     base = url or ""
     if canonical:
         base = urljoin(base, canonical)
@@ -236,7 +250,7 @@ def _base_url(groups: dict[str, list[Tag]], canonical: str | None, url: str | No
     return base
 
 
-def _info_line(h1: Tag) -> str:
+def _info_line(h1: Element) -> str:
     """The short text right after the headline, where sites print date, source and author."""
     collected: list[str] = []
     length = 0
@@ -252,19 +266,19 @@ def _info_line(h1: Tag) -> str:
     return line if _DATE_HINT.search(line) else ""
 
 
-def _strings_after(tag: Tag, limit: int) -> list[NavigableString]:
+def _strings_after(tag: Element, limit: int) -> list[Text]:
     """The first ``limit`` strings after ``tag``'s start, in document order (its own included):
     ``tag.find_all_next(string=True, limit=limit)`` without bs4's generic matcher."""
-    found: list[NavigableString] = []
+    found: list[Text] = []
     for node in tag.next_elements:
-        if isinstance(node, NavigableString):
+        if isinstance(node, Text):
             found.append(node)
             if len(found) >= limit:
                 break
     return found
 
 
-def _leading_date_line(body: Tag) -> str:
+def _leading_date_line(body: Element) -> str:
     """Without a headline: the first short block with a date, before the first long paragraph."""
     for _, raw in iter_blocks(body):
         text = clean_space(raw)

@@ -1,12 +1,11 @@
-"""Turning a BeautifulSoup subtree into text blocks (paragraphs), iteratively (no recursion)."""
+"""Turning a page subtree into text blocks (paragraphs), iteratively (no recursion)."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
-from bs4.element import CData, ProcessingInstruction
+from indexer.extract.dom import SKIP_STRINGS, Element, Text
 
 BLOCK_TAGS = frozenset(
     [
@@ -56,7 +55,6 @@ BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
-SKIP_STRINGS = (Comment, Declaration, Doctype, CData, ProcessingInstruction)
 
 
 def clean_space(text: str) -> str:
@@ -67,7 +65,7 @@ def clean_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def block_ancestor(node: NavigableString | Tag, stop: Tag) -> Tag:
+def block_ancestor(node: Text | Element, stop: Element) -> Element:
     """The nearest block-level ancestor of ``node`` inside ``stop`` (or ``stop`` itself)."""
     parent = node.parent
     while parent is not None and parent is not stop and parent.name not in BLOCK_TAGS:
@@ -75,20 +73,20 @@ def block_ancestor(node: NavigableString | Tag, stop: Tag) -> Tag:
     return parent if parent is not None else stop
 
 
-def iter_blocks(root: Tag) -> Iterator[tuple[Tag, str]]:
+def iter_blocks(root: Element) -> Iterator[tuple[Element, str]]:
     """Yield ``(block_element, text)`` for each run of text under ``root`` in document order.
 
     A new block starts whenever the nearest block-level ancestor changes or at ``<br>``.
     """
-    current: Tag | None = None
+    current: Element | None = None
     parts: list[str] = []
     for node in root.descendants:
-        if isinstance(node, Tag):
+        if isinstance(node, Element):
             if node.name == "br" and parts:
                 yield current or root, "".join(parts)
                 parts = []
             continue
-        if isinstance(node, SKIP_STRINGS) or not isinstance(node, NavigableString):
+        if isinstance(node, SKIP_STRINGS) or not isinstance(node, Text):
             continue
         block = block_ancestor(node, root)
         if block is not current:
@@ -101,7 +99,7 @@ def iter_blocks(root: Tag) -> Iterator[tuple[Tag, str]]:
         yield current or root, "".join(parts)
 
 
-def paragraphs_of(root: Tag) -> list[str]:
+def paragraphs_of(root: Element) -> list[str]:
     """The non-empty text blocks of ``root``, whitespace collapsed."""
     out: list[str] = []
     for _, raw in iter_blocks(root):
@@ -111,10 +109,10 @@ def paragraphs_of(root: Tag) -> list[str]:
     return out
 
 
-def text_of(node: Tag | BeautifulSoup) -> str:
+def text_of(node: Element) -> str:
     """All visible text of ``node`` with whitespace collapsed."""
     return clean_space(
         " ".join(
-            s for s in node.descendants if isinstance(s, NavigableString) and not isinstance(s, SKIP_STRINGS)
+            s for s in node.descendants if isinstance(s, Text) and not isinstance(s, SKIP_STRINGS)
         )
     )

@@ -6,9 +6,8 @@ import functools
 import re
 from collections.abc import Iterable
 
-from bs4 import PageElement, Tag
-
 from indexer.extract.blocks import BLOCK_TAGS, text_of
+from indexer.extract.dom import Element, Node
 from indexer.extract.shapes import HEADING_TAGS, comment_box, is_figure, is_standfirst, prose_paragraphs
 from indexer.extract.tree import Measures, is_gone, marker
 
@@ -60,11 +59,11 @@ NEGATIVE = re.compile(
 _SCORED_TAGS = ("p", "pre", "td", "blockquote", "li", "section", "h2", "h3", "dd")
 
 
-def drop_noise(tags: list[Tag]) -> None:
+def drop_noise(tags: list[Element]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
     drop = _DROP
     for tag in tags:
-        if is_gone(tag):  # before any attribute access: a gone tag's attributes trigger a subtree search
+        if is_gone(tag):
             continue
         if tag.name in drop or (tag.attrs and _is_hidden(tag)):
             tag.decompose()
@@ -82,7 +81,7 @@ def _screen_reader_only(classes: str) -> bool:
     return _SCREEN_READER.search(classes) is not None
 
 
-def _is_hidden(tag: Tag) -> bool:
+def _is_hidden(tag: Element) -> bool:
     attrs = tag.attrs
     classes = attrs.get("class")
     if classes:
@@ -107,14 +106,14 @@ def _is_hidden(tag: Tag) -> bool:
 _ARIA_VISIBLE = frozenset(("span", "i", "img", "figure", "html", "body"))
 
 
-def drop_unlikely(tags: list[Tag], measures: Measures, keep: Iterable[Tag] = ()) -> None:
+def drop_unlikely(tags: list[Element], measures: Measures, keep: Iterable[Element] = ()) -> None:
     """Remove boilerplate blocks named by tag or by class/id, unless they hold the article.
 
     ``tags`` are the page's tags in document order; ``measures`` is kept up to date.
     """
     protected: set[int] = set()
     for kept in keep:
-        node: Tag | None = kept
+        node: Element | None = kept
         while node is not None:
             protected.add(id(node))
             node = node.parent
@@ -150,7 +149,7 @@ def _label_kind(label: str) -> tuple[bool, bool]:
 _NEVER_UNLIKELY = frozenset(("html", "body", "article", "main", "a", "table", "tbody", "tr", "td", "code", "pre"))
 
 
-def _holds_article(tag: Tag, measures: Measures) -> bool:
+def _holds_article(tag: Element, measures: Measures) -> bool:
     """A block with several long paragraphs of running prose is article text whatever its name says.
 
     Prose paragraphs follow one another under one parent. A gallery's captions, a "related"
@@ -162,7 +161,7 @@ def _holds_article(tag: Tag, measures: Measures) -> bool:
     return prose_paragraphs(tag, measures) >= 3
 
 
-def class_weight(tag: Tag) -> int:
+def class_weight(tag: Element) -> int:
     """+25 for an article-ish class/id, −25 for a boilerplate-ish one (both can apply)."""
     attrs = tag.attrs
     if not attrs:
@@ -184,7 +183,7 @@ def _weight(classes: str, ident: str) -> int:
     return weight
 
 
-def _tag_bonus(tag: Tag) -> int:
+def _tag_bonus(tag: Element) -> int:
     name = tag.name
     if name in ("div", "article", "section", "main"):
         return 5
@@ -197,29 +196,29 @@ def _tag_bonus(tag: Tag) -> int:
     return 0
 
 
-def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, dict[int, float]]:
+def best_candidate(root: Element, measures: Measures) -> tuple[Element | None, float, dict[int, float]]:
     """The element that holds the most article-like text (readability's scoring).
 
     Returns ``(best, its_score, all_scores)``; the scores are link-density adjusted.
     """
     scores: dict[int, float] = {}
-    tags: dict[int, Tag] = {}
+    tags: dict[int, Element] = {}
     scored = frozenset(_SCORED_TAGS)
     containers = frozenset(("section", "td", "li", "blockquote"))
     for node in root.descendants:
-        if not isinstance(node, Tag) or node.name not in scored:
+        if not isinstance(node, Element) or node.name not in scored:
             continue
         size = measures.text_len(node)
         if size < 25 or (node.name == "li" and size < 80):
             continue
         if node.name in containers and any(
-            isinstance(d, Tag) and d.name in scored for d in node.descendants
+            isinstance(d, Element) and d.name in scored for d in node.descendants
         ):
             continue
         score = 1 + measures.comma_count(node) + min(size // 100, 3)
         ancestor = node.parent
         level = 0
-        while isinstance(ancestor, Tag) and level < 5:
+        while isinstance(ancestor, Element) and level < 5:
             key = id(ancestor)
             if key not in scores:
                 scores[key] = _tag_bonus(ancestor) + class_weight(ancestor)
@@ -239,7 +238,7 @@ def best_candidate(root: Tag, measures: Measures) -> tuple[Tag | None, float, di
     return best, final.get(id(best), final[best_key]), final
 
 
-def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[int, Tag], root: Tag) -> Tag:
+def _promote(best: Element, best_score: float, scores: dict[int, float], tags: dict[int, Element], root: Element) -> Element:
     """Readability's climb from the best-scored element to the element holding the whole article.
 
     1. When at least three other top candidates score within 75 % of the best, take their nearest
@@ -253,7 +252,7 @@ def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[
     if len(alternatives) >= 3:
         alt_ancestors = [{id(p) for p in alt.parents} for alt in alternatives]
         parent = best.parent
-        while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+        while isinstance(parent, Element) and parent is not root and parent.name != "body":
             if sum(1 for anc in alt_ancestors if id(parent) in anc) >= 3:
                 best = parent
                 break
@@ -261,7 +260,7 @@ def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[
     last = scores.get(id(best), best_score)
     threshold = last / 3
     parent = best.parent
-    while isinstance(parent, Tag) and parent is not root and parent.name != "body":
+    while isinstance(parent, Element) and parent is not root and parent.name != "body":
         score = scores.get(id(parent))
         if score is None:
             parent = parent.parent
@@ -274,16 +273,16 @@ def _promote(best: Tag, best_score: float, scores: dict[int, float], tags: dict[
         last = score
         parent = parent.parent
     while (
-        isinstance(best.parent, Tag)
+        isinstance(best.parent, Element)
         and best.parent is not root
         and best.parent.name != "body"
-        and sum(1 for c in best.parent.children if isinstance(c, Tag)) == 1
+        and sum(1 for c in best.parent.children if isinstance(c, Element)) == 1
     ):
         best = best.parent
     return best
 
 
-def _gather(best: Tag, root: Tag, measures: Measures, max_levels: int = 10) -> Tag:
+def _gather(best: Element, root: Element, measures: Measures, max_levels: int = 10) -> Element:
     """Climb to an ancestor when the article continues in blocks beside the chosen one.
 
     Long articles are often cut into sibling sections deeper than the scoring reaches. An
@@ -294,10 +293,10 @@ def _gather(best: Tag, root: Tag, measures: Measures, max_levels: int = 10) -> T
     chosen = best
     for _ in range(max_levels):
         parent = node.parent
-        if not isinstance(parent, Tag) or parent is root or parent.name in ("body", "html"):
+        if not isinstance(parent, Element) or parent is root or parent.name in ("body", "html"):
             break
         if any(
-            isinstance(child, Tag)
+            isinstance(child, Element)
             and child is not node
             and measures.long_paragraph_count(child) >= 2
             and measures.link_density(child) < 0.1
@@ -310,20 +309,20 @@ def _gather(best: Tag, root: Tag, measures: Measures, max_levels: int = 10) -> T
     return chosen
 
 
-def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measures: Measures) -> list[Tag]:
+def content_blocks(top: Element, scores: dict[int, float], best_score: float, measures: Measures) -> list[Element]:
     """``top`` plus the siblings that continue the article (Readability's sibling rule).
 
     A sibling joins when it scored at least a fifth of the best score, or when it is a paragraph
     (or a block of paragraphs) with long, sparsely linked text.
     """
     parent = top.parent
-    if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+    if not isinstance(parent, Element) or parent.name in ("html", "[document]"):
         return [top]
     threshold = max(10.0, best_score * 0.2)
     top_marker = marker(top).strip()
-    out: list[Tag] = []
+    out: list[Element] = []
     for sibling in parent.children:
-        if not isinstance(sibling, Tag):
+        if not isinstance(sibling, Element):
             continue
         if sibling is top:
             out.append(sibling)
@@ -340,7 +339,7 @@ def content_blocks(top: Tag, scores: dict[int, float], best_score: float, measur
     return _fill_gaps(out, measures)
 
 
-def _fill_gaps(blocks: list[Tag], measures: Measures) -> list[Tag]:
+def _fill_gaps(blocks: list[Element], measures: Measures) -> list[Element]:
     """``blocks`` (siblings in document order) plus the siblings between them.
 
     An article runs on between its chosen blocks: the subheadings, short paragraphs, lists and
@@ -349,11 +348,11 @@ def _fill_gaps(blocks: list[Tag], measures: Measures) -> list[Tag]:
     if len(blocks) < 2:
         return blocks
     chosen = {id(b) for b in blocks}
-    out: list[Tag] = []
-    node: PageElement | None = blocks[0]
+    out: list[Element] = []
+    node: Node | None = blocks[0]
     last = blocks[-1]
     while node is not None:
-        if isinstance(node, Tag) and (id(node) in chosen or _continues(node, measures)):
+        if isinstance(node, Element) and (id(node) in chosen or _continues(node, measures)):
             out.append(node)
         if node is last:
             break
@@ -366,7 +365,7 @@ _TEXT_BLOCKS = frozenset(
 )
 
 
-def _continues(node: Tag, measures: Measures) -> bool:
+def _continues(node: Element, measures: Measures) -> bool:
     """A block between two parts of the article that belongs to it: a text element of any size, or a
     short wrapper; never a link list or a block named like boilerplate."""
     if node.name not in _TEXT_BLOCKS and measures.text_len(node) > 300:
@@ -374,16 +373,16 @@ def _continues(node: Tag, measures: Measures) -> bool:
     return measures.link_density(node) < 0.5 and class_weight(node) >= 0
 
 
-def _phrasing_only(tag: Tag) -> bool:
+def _phrasing_only(tag: Element) -> bool:
     """A block with text and inline markup only: a paragraph written as a ``<div>``."""
-    return not any(isinstance(node, Tag) and node.name in BLOCK_TAGS for node in tag.descendants)
+    return not any(isinstance(node, Element) and node.name in BLOCK_TAGS for node in tag.descendants)
 
 
-def _sentence_end(tag: Tag) -> bool:
+def _sentence_end(tag: Element) -> bool:
     return bool(re.search(r"\.( |$)", text_of(tag)))
 
 
-def semantic_candidate(groups: dict[str, list[Tag]], measures: Measures) -> Tag | None:
+def semantic_candidate(groups: dict[str, list[Element]], measures: Measures) -> Element | None:
     """An element the page itself marks as the article body, if it holds real text."""
     for tag in groups.get("*itemprop", []):
         if not is_gone(tag) and "articlebody" in str(tag.get("itemprop")).lower() and measures.text_len(tag) > 200:
@@ -397,21 +396,21 @@ def semantic_candidate(groups: dict[str, list[Tag]], measures: Measures) -> Tag 
     return None
 
 
-def _is_caption(tag: Tag) -> bool:
+def _is_caption(tag: Element) -> bool:
     """Figures and captions are part of the article even when their class says "media"."""
     return tag.name in ("figure", "figcaption") or "caption" in marker(tag).lower()
 
 
-def clean_candidate(node: Tag, measures: Measures) -> None:
+def clean_candidate(node: Element, measures: Measures) -> None:
     """Conditional cleaning inside the chosen content: drop link lists and tiny boilerplate."""
     names = frozenset(("div", "section", "ul", "ol", "table", "p", "span", "figure"))
-    for tag in [t for t in node.descendants if isinstance(t, Tag) and t.name in names]:
+    for tag in [t for t in node.descendants if isinstance(t, Element) and t.name in names]:
         if is_gone(tag):
             continue
         size = measures.text_len(tag)
         if not size:
             if tag.name in ("div", "p", "span", "section") and not any(
-                isinstance(d, Tag) and d.name in ("img", "picture", "video") for d in tag.descendants
+                isinstance(d, Element) and d.name in ("img", "picture", "video") for d in tag.descendants
             ):
                 tag.decompose()
             continue

@@ -6,9 +6,8 @@ import functools
 import re
 from urllib.parse import urldefrag, urljoin
 
-from bs4 import Tag
-
 from indexer.extract.blocks import clean_space, text_of
+from indexer.extract.dom import Element
 from indexer.extract.tree import Measures, attr_words, is_gone, marker, tags_named
 
 _PREV_MARK = re.compile(
@@ -32,7 +31,7 @@ RELATED_HEADING = re.compile(
 MAX_RECOMMENDED = 50
 
 
-def _href(a: Tag, base: str) -> str | None:
+def _href(a: Element, base: str) -> str | None:
     href = a.get("href")
     if not isinstance(href, str):
         return None
@@ -72,11 +71,11 @@ def _origin(base: str) -> str | None:
 
 
 def prev_next_links(
-    anchors: list[Tag], base: str, measures: Measures
-) -> tuple[str | None, str | None, list[Tag]]:
+    anchors: list[Element], base: str, measures: Measures
+) -> tuple[str | None, str | None, list[Element]]:
     """Find prev/next article links; returns ``(prev_url, next_url, their_container_blocks)``."""
     prev = nxt = None
-    blocks: list[Tag] = []
+    blocks: list[Element] = []
     for a in anchors:
         if is_gone(a) or a.get("href") is None:
             continue
@@ -100,12 +99,12 @@ def prev_next_links(
     return prev, nxt, blocks
 
 
-def _label_before(a: Tag) -> str:
+def _label_before(a: Element) -> str:
     """The text just before the link inside its parent (``"<<:"``, ``"上一篇："``), up to 20 characters."""
     parts: list[str] = []
     length = 0
     for sibling in a.previous_siblings:
-        piece = sibling.get_text() if isinstance(sibling, Tag) else str(sibling)
+        piece = sibling.get_text() if isinstance(sibling, Element) else str(sibling)
         parts.append(piece)
         length += len(piece.strip())
         if length >= 20:
@@ -113,7 +112,7 @@ def _label_before(a: Tag) -> str:
     return clean_space("".join(reversed(parts)))[-20:]
 
 
-def _head_text(a: Tag, limit: int = 40) -> str:
+def _head_text(a: Element, limit: int = 40) -> str:
     """The first ``limit`` or so characters of the link's text."""
     parts: list[str] = []
     length = 0
@@ -125,17 +124,17 @@ def _head_text(a: Tag, limit: int = 40) -> str:
     return clean_space("".join(parts))
 
 
-def _container(a: Tag, measures: Measures) -> Tag:
-    parent = a.parent if isinstance(a.parent, Tag) else a
+def _container(a: Element, measures: Measures) -> Element:
+    parent = a.parent if isinstance(a.parent, Element) else a
     if parent.name in ("p", "li", "span", "div", "td") and measures.text_len(parent) < 300:
         return parent
     return a
 
 
-def recommended_links(tags: list[Tag], base: str, measures: Measures) -> tuple[list[str], list[Tag]]:
+def recommended_links(tags: list[Element], base: str, measures: Measures) -> tuple[list[str], list[Element]]:
     """Links of the page's related/Recommend lists; returns ``(urls, the_list_containers)``."""
     urls: list[str] = []
-    containers: list[Tag] = []
+    containers: list[Element] = []
     for box in _related_boxes(tags, measures):
         box_parents = {id(p) for p in box.parents}
         if any(id(c) in box_parents for c in containers):
@@ -152,8 +151,8 @@ def recommended_links(tags: list[Tag], base: str, measures: Measures) -> tuple[l
     return urls[:MAX_RECOMMENDED], containers
 
 
-def _related_boxes(tags: list[Tag], measures: Measures) -> list[Tag]:
-    boxes: list[Tag] = []
+def _related_boxes(tags: list[Element], measures: Measures) -> list[Element]:
+    boxes: list[Element] = []
     skip = frozenset(("html", "body", "article", "main", "a", "script", "style"))
     headings = frozenset(("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p"))
     for tag in tags:
@@ -162,12 +161,12 @@ def _related_boxes(tags: list[Tag], measures: Measures) -> list[Tag]:
         if tag.attrs and _related_label(marker(tag)) and _is_link_list(tag, measures):
             boxes.append(tag)
         elif tag.name in headings and 0 < measures.text_len(tag) <= 40:
-            if tag.name in ("div", "p") and any(isinstance(c, Tag) for c in tag.children):
+            if tag.name in ("div", "p") and any(isinstance(c, Element) for c in tag.children):
                 continue
             if not RELATED_HEADING.match(text_of(tag)):
                 continue
             box = tag.parent
-            if isinstance(box, Tag) and box.name not in ("body", "html") and _is_link_list(box, measures):
+            if isinstance(box, Element) and box.name not in ("body", "html") and _is_link_list(box, measures):
                 boxes.append(box)
     return boxes
 
@@ -177,6 +176,6 @@ def _related_label(label: str) -> bool:
     return RELATED_HINT.search(label) is not None
 
 
-def _is_link_list(tag: Tag, measures: Measures) -> bool:
+def _is_link_list(tag: Element, measures: Measures) -> bool:
     """At least two links, and most of the text is link text."""
     return measures.link_count(tag) >= 2 and measures.link_density(tag) >= 0.5

@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import Tag
-
 from indexer.extract.blocks import clean_space, text_of
+from indexer.extract.dom import Element
 from indexer.extract.tree import attr_words, is_gone, marker, tags_named
 
 logger = logging.getLogger(__name__)
@@ -50,7 +49,7 @@ class MetaTags:
     tag giving a key wins.
     """
 
-    def __init__(self, tags: list[Tag]) -> None:
+    def __init__(self, tags: list[Element]) -> None:
         self.values: dict[str, str] = {}
         for tag in tags:
             content = tag.get("content")
@@ -74,7 +73,7 @@ class MetaTags:
         return None
 
 
-def json_ld_objects(scripts: list[Tag]) -> Iterator[dict[str, Any]]:
+def json_ld_objects(scripts: list[Element]) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's ``application/ld+json`` scripts (``@graph`` flattened)."""
     for script in scripts:
         if "ld+json" not in str(script.get("type") or "").lower():
@@ -132,7 +131,7 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
-def read_meta(groups: dict[str, list[Tag]]) -> PageMeta:
+def read_meta(groups: dict[str, list[Element]]) -> PageMeta:
     """Collect the metadata of a parsed page from its tags grouped by name (before cleaning)."""
     meta = PageMeta()
     metas = MetaTags(groups.get("meta", []))
@@ -243,9 +242,9 @@ def _ld_breadcrumb_category(obj: dict[str, Any]) -> str | None:
     return names[0] if names else None
 
 
-def _page_lang(groups: dict[str, list[Tag]], metas: MetaTags) -> str | None:
+def _page_lang(groups: dict[str, list[Element]], metas: MetaTags) -> str | None:
     html = groups.get("html", [None])[0]
-    raw = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
+    raw = html.get("lang") or html.get("xml:lang") if isinstance(html, Element) else None
     if not isinstance(raw, str) or not raw.strip():
         raw = metas.get("content-language", "og:locale", "dc.language", "language")
     return normalise_lang(raw) if raw else None
@@ -257,7 +256,7 @@ def normalise_lang(raw: str) -> str | None:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
 
 
-def breadcrumb_category(tags: list[Tag], title: str | None) -> str | None:
+def breadcrumb_category(tags: list[Element], title: str | None) -> str | None:
     """The category named by the page's breadcrumb trail, if it has one."""
     trail = next((t for t in tags if not is_gone(t) and _is_breadcrumb(t)), None)
     if trail is None:
@@ -271,7 +270,7 @@ def breadcrumb_category(tags: list[Tag], title: str | None) -> str | None:
     return parts[-2] if len(parts) >= 2 else None
 
 
-def _is_breadcrumb(tag: Tag) -> bool:
+def _is_breadcrumb(tag: Element) -> bool:
     if not tag.attrs:
         return False
     label = (marker(tag) + " " + str(tag.get("aria-label") or "")).lower()
@@ -405,7 +404,7 @@ def _iso(year: str, month: str, day: str) -> str | None:
     return None
 
 
-def _time_tag_date(times: list[Tag]) -> str | None:
+def _time_tag_date(times: list[Element]) -> str | None:
     for time in times:
         raw = time.get("datetime")
         found = normalise_date(raw if isinstance(raw, str) else None) or normalise_date(text_of(time))
@@ -434,11 +433,11 @@ def _cut_date(text: str) -> str:
     return text[:cut]
 
 
-def find_byline(tags: list[Tag]) -> tuple[str, Tag] | None:
+def find_byline(tags: list[Element]) -> tuple[str, Element] | None:
     """The page's byline: ``(author name, element)`` for the first short element marked as such
     (``rel=author``, ``itemprop=author``, or a class/id like ``byline``/``author``)."""
     for tag in tags:
-        if is_gone(tag):  # first: a decomposed tag's .attrs is a subtree search (Tag.__getattr__)
+        if is_gone(tag):
             continue
         attrs = tag.attrs
         if not attrs:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import soupsieve
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from indexer.errors import CorpusError
+from indexer.extract.dom import Document, Element
 
 logger = logging.getLogger(__name__)
 
@@ -37,21 +38,46 @@ class SiteProfile:
     date: str | None = None
     exclude: tuple[str, ...] = ()
 
-    def excluded(self, soup: BeautifulSoup) -> list[Tag]:
+    def excluded(self, page: SelectablePage) -> list[Element]:
         """The elements the profile removes."""
-        return [tag for selector in self.exclude for tag in soup.select(selector)]
+        return [tag for selector in self.exclude for tag in page.select(selector)]
 
-    def first(self, soup: BeautifulSoup, selector: str | None) -> Tag | None:
+    def first(self, page: SelectablePage, selector: str | None) -> Element | None:
         """The first element matching ``selector`` (``None`` without a selector or a match)."""
-        return soup.select_one(selector) if selector else None
+        found = page.select(selector) if selector else []
+        return found[0] if found else None
 
-    def bodies(self, soup: BeautifulSoup) -> list[Tag]:
+    def bodies(self, page: SelectablePage) -> list[Element]:
         """The body elements, outermost only, in document order."""
         if not self.body:
             return []
-        found = soup.select(self.body)
+        found = page.select(self.body)
         ids = {id(t) for t in found}
         return [t for t in found if not any(id(p) in ids for p in t.parents)]
+
+
+class SelectablePage:
+    """A page's extraction tree with CSS selectors answered over its bs4 tree (soupsieve's).
+
+    ``document`` is ``dom.from_soup(soup)``, so node ``i`` of one is node ``i`` of the other. What
+    extraction removed from ``document`` is removed from ``soup`` before each selection, so that
+    selectors see the page as extraction does.
+    """
+
+    def __init__(self, soup: BeautifulSoup, document: Document) -> None:
+        self.soup = soup
+        self.document = document
+        self.sources = [soup, *soup.descendants]
+        self.positions = {id(node): i for i, node in enumerate(self.sources)}
+
+    def select(self, selector: str) -> list[Element]:
+        """The elements matching ``selector``, in document order."""
+        sources = self.sources
+        for node in self.document.nodes:
+            if node.gone and isinstance(node, Element) and not sources[node.index].__dict__.get("_decomposed"):
+                sources[node.index].decompose()
+        nodes = self.document.nodes
+        return [nodes[self.positions[id(tag)]] for tag in self.soup.select(selector)]  # type: ignore[misc]
 
 
 def load_profile(corpus_root: str | Path) -> SiteProfile | None:

@@ -1,8 +1,8 @@
 """One-pass views of a parsed page: its tags in document order and text measures per element.
 
-BeautifulSoup's ``find``/``find_all`` run a generic matcher over the whole subtree on every call;
-extraction calls them thousands of times per page. Instead we walk the tree once and keep plain
-lists and per-element sums (keyed by ``id(tag)``), recomputed after large removals.
+Extraction asks the same questions of thousands of elements per page (how much text, how much of
+it linked); instead of searching each subtree, we walk the tree once and keep plain lists and
+per-element sums (keyed by ``id(tag)``), kept up to date on removals.
 """
 
 from __future__ import annotations
@@ -12,51 +12,44 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bs4 import NavigableString, PageElement, Tag
-
-from indexer.extract.blocks import SKIP_STRINGS
+from indexer.extract.dom import SKIP_STRINGS, Element, Node, Text
 
 LONG_PARAGRAPH = 120
 _COMMA = re.compile(r"[,，、;；。]")
 
 
-def is_gone(node: PageElement) -> bool:
-    """True once ``node`` (or an ancestor) was decomposed.
-
-    ``Tag.decomposed`` goes through ``Tag.__getattr__`` (a subtree search) on live tags; this
-    reads the instance dict instead.
-    """
-    return bool(node.__dict__.get("_decomposed", False))
+def is_gone(node: Node) -> bool:
+    """True once ``node`` (or an ancestor) was decomposed."""
+    return node.gone
 
 
-def tags_of(root: Tag) -> list[Tag]:
+def tags_of(root: Element) -> list[Element]:
     """Every tag under ``root`` (not ``root`` itself), in document order."""
-    return [node for node in root.descendants if isinstance(node, Tag)]
+    return [node for node in root.descendants if isinstance(node, Element)]
 
 
-def tags_named(root: Tag, name: str) -> list[Tag]:
-    """The tags called ``name`` under ``root``, in document order: ``root.find_all(name)``
-    without bs4's generic matcher (~15× cheaper)."""
-    return [node for node in root.descendants if isinstance(node, Tag) and node.name == name]
+def tags_named(root: Element, name: str) -> list[Element]:
+    """The tags called ``name`` under ``root``, in document order."""
+    return [node for node in root.descendants if isinstance(node, Element) and node.name == name]
 
 
-def group_by_name(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
+def group_by_name(tags: Iterable[Element]) -> dict[str, list[Element]]:
     """Tags grouped by tag name, each group in document order."""
-    groups: dict[str, list[Tag]] = defaultdict(list)
+    groups: dict[str, list[Element]] = defaultdict(list)
     for tag in tags:
         groups[tag.name].append(tag)
     return groups
 
 
-def attr_words(tag: Tag, name: str) -> list[str]:
-    """A space-separated attribute (``class``, ``rel``) as a list, whether bs4 split it or not."""
+def attr_words(tag: Element, name: str) -> list[str]:
+    """A space-separated attribute (``class``, ``rel``) as a list."""
     value = tag.attrs.get(name) if tag.attrs else None
     if not value:
         return []
     return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
-def marker(tag: Tag) -> str:
+def marker(tag: Element) -> str:
     """The class names and id of ``tag`` joined into one string."""
     attrs = tag.attrs
     if not attrs:
@@ -76,26 +69,26 @@ class Measures:
     long_paragraphs: dict[int, int] = field(default_factory=dict)
     commas: dict[int, int] = field(default_factory=dict)
 
-    def text_len(self, tag: Tag) -> int:
+    def text_len(self, tag: Element) -> int:
         """Characters of (stripped) text inside ``tag``."""
         return self.text.get(id(tag), 0)
 
-    def link_density(self, tag: Tag) -> float:
+    def link_density(self, tag: Element) -> float:
         """Share of ``tag``'s text that sits inside links."""
         total = self.text.get(id(tag), 0)
         if not total:
             return 0.0
         return min(1.0, self.linked.get(id(tag), 0) / total)
 
-    def link_count(self, tag: Tag) -> int:
+    def link_count(self, tag: Element) -> int:
         """Number of ``<a href>`` inside ``tag``."""
         return self.links.get(id(tag), 0)
 
-    def comma_count(self, tag: Tag) -> int:
+    def comma_count(self, tag: Element) -> int:
         """Commas and other clause separators (``,，、;；。``) in ``tag``'s text."""
         return self.commas.get(id(tag), 0)
 
-    def remove(self, tag: Tag) -> None:
+    def remove(self, tag: Element) -> None:
         """Decompose ``tag`` and take its sums off its ancestors' (cheaper than measuring again)."""
         key = id(tag)
         tables = (self.text, self.linked, self.links, self.long_paragraphs, self.commas)
@@ -109,12 +102,12 @@ class Measures:
             parent = parent.parent
         tag.decompose()
 
-    def long_paragraph_count(self, tag: Tag) -> int:
+    def long_paragraph_count(self, tag: Element) -> int:
         """Number of ``<p>`` with more than ``LONG_PARAGRAPH`` characters inside ``tag``."""
         return self.long_paragraphs.get(id(tag), 0)
 
 
-def measure(root: Tag) -> Measures:
+def measure(root: Element) -> Measures:
     """Sum text, link text, links and long paragraphs for every element under ``root``.
 
     One reversed walk: in reverse document order every node comes after all its descendants,
@@ -127,7 +120,7 @@ def measure(root: Tag) -> Measures:
     commas: dict[int, int] = {}
     count_commas = _COMMA.findall
     for node in reversed([root, *root.descendants]):
-        if isinstance(node, Tag):
+        if isinstance(node, Element):
             key = id(node)
             own = text.get(key, 0)
             name = node.name
@@ -151,7 +144,7 @@ def measure(root: Tag) -> Measures:
                 longp[pkey] = longp.get(pkey, 0) + longp[key]
             if key in commas:
                 commas[pkey] = commas.get(pkey, 0) + commas[key]
-        elif isinstance(node, NavigableString) and not isinstance(node, SKIP_STRINGS):
+        elif isinstance(node, Text) and not isinstance(node, SKIP_STRINGS):
             parent = node.parent
             if parent is None:
                 continue
