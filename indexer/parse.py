@@ -83,6 +83,21 @@ def parse_article(
     if tags_open > MAX_MARKUP:
         raise PageError(source, f"too much markup ({tags_open:,} tags; limit {MAX_MARKUP:,})")
     document, selectable = _tree(text, source, profile)
+    try:
+        return _extract(document, selectable, source, article_id, url, profile)
+    finally:
+        document.release()  # freed now, not by the cyclic garbage collector (~6 % of a build)
+
+
+def _extract(
+    document: Document,
+    selectable: SelectablePage | None,
+    source: str,
+    article_id: str | None,
+    url: str | None,
+    profile: SiteProfile | None,
+) -> Article:
+    """The article of a parsed page (see :func:`parse_article`)."""
     tags = tags_of(document)
     groups = group_by_name(tags)
     meta = read_meta(groups)

@@ -239,6 +239,15 @@ class Document(Element):
         nodes = self.nodes[start:end]
         return [node for node in nodes if not node.gone] if self.pruned else nodes
 
+    def release(self) -> None:
+        """Break the tree's reference cycles (parent and children, document and nodes), so that
+        it is freed as soon as it is no longer used instead of by the cyclic garbage collector;
+        the tree is empty afterwards."""
+        for node in self.nodes:
+            if isinstance(node, Element):
+                node.contents = []
+        self.nodes = []
+
     @property
     def body(self) -> Element | None:
         """The first ``<body>``."""
@@ -323,10 +332,13 @@ class _Target:
             self._flush(None)
         if nsmap or name[:1] == "{":
             raise Unsupported(f"namespaced tag {name!r}")
-        attrs = attrib if type(attrib) is dict else dict(attrib)
-        for key in attrs:
-            if key[:1] == "{":
-                raise Unsupported(f"namespaced attribute {key!r}")
+        if type(attrib) is dict:  # lxml's own dict, new for each tag
+            attrs = attrib
+            for key in attrs:
+                if key[:1] == "{":
+                    raise Unsupported(f"namespaced attribute {key!r}")
+        else:  # no attributes: lxml passes one shared empty mapping
+            attrs = {}
         element = _new(Element)
         element.name = name
         element.attrs = attrs
@@ -337,7 +349,6 @@ class _Target:
         element.document = self.document
         nodes = self.nodes
         element.index = len(nodes)
-        element.end = 0
         nodes.append(element)
         parent.contents.append(element)
         if name in _SPECIAL:
@@ -353,9 +364,14 @@ class _Target:
     def end(self, name: str) -> None:
         if self.pending:
             self._flush(None)
+        stack = self.stack
+        if len(stack) > 1 and self.current.name == name:  # the usual case: the innermost element
+            element = stack.pop()[0]
+            element.end = len(self.nodes)
+            self.current, self.container, self.keep_space = stack[-1]
+            return
         if name[:1] == "{":
             raise Unsupported(f"namespaced tag {name!r}")
-        stack = self.stack
         for i in range(len(stack) - 1, 0, -1):
             if stack[i][0].name == name:
                 self._close(i)
