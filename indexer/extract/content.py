@@ -117,11 +117,10 @@ def drop_unlikely(tags: list[Element], measures: Measures, keep: Iterable[Elemen
         while node is not None:
             protected.add(id(node))
             node = node.parent
-    sizes = measures.text
     for tag in tags:
         if is_gone(tag):
             continue
-        if tag.name in HEADING_TAGS and 0 < sizes.get(id(tag), 0) <= 40:
+        if tag.name in HEADING_TAGS and 0 < measures.text_len(tag) <= 40:
             box = comment_box(tag, measures)
             if box is not None and id(box) not in protected:
                 measures.remove(box)

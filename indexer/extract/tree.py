@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from indexer.extract.dom import SKIP_STRINGS, Element, Node, Text
+from indexer.extract.dom import SKIP_STRINGS, Element, Node
 
 LONG_PARAGRAPH = 120
 _COMMA = re.compile(r"[,，、;；。]")
@@ -61,50 +61,51 @@ def marker(tag: Element) -> str:
 
 @dataclass
 class Measures:
-    """Per-element sums over a subtree: text length, link-text length, links, long paragraphs."""
+    """Per-element sums over a subtree: text length, link-text length, links, long paragraphs.
 
-    text: dict[int, int] = field(default_factory=dict)
-    linked: dict[int, int] = field(default_factory=dict)
-    links: dict[int, int] = field(default_factory=dict)
-    long_paragraphs: dict[int, int] = field(default_factory=dict)
-    commas: dict[int, int] = field(default_factory=dict)
+    Each table is a list indexed by the element's place in its document (``Element.index``).
+    """
+
+    text: list[int]
+    linked: list[int]
+    links: list[int]
+    long_paragraphs: list[int]
+    commas: list[int]
 
     def text_len(self, tag: Element) -> int:
         """Characters of (stripped) text inside ``tag``."""
-        return self.text.get(id(tag), 0)
+        return self.text[tag.index]
 
     def link_density(self, tag: Element) -> float:
         """Share of ``tag``'s text that sits inside links."""
-        total = self.text.get(id(tag), 0)
+        total = self.text[tag.index]
         if not total:
             return 0.0
-        return min(1.0, self.linked.get(id(tag), 0) / total)
+        return min(1.0, self.linked[tag.index] / total)
 
     def link_count(self, tag: Element) -> int:
         """Number of ``<a href>`` inside ``tag``."""
-        return self.links.get(id(tag), 0)
+        return self.links[tag.index]
 
     def comma_count(self, tag: Element) -> int:
         """Commas and other clause separators (``,，、;；。``) in ``tag``'s text."""
-        return self.commas.get(id(tag), 0)
-
-    def remove(self, tag: Element) -> None:
-        """Decompose ``tag`` and take its sums off its ancestors' (cheaper than measuring again)."""
-        key = id(tag)
-        tables = (self.text, self.linked, self.links, self.long_paragraphs, self.commas)
-        amounts = [table.get(key, 0) for table in tables]
-        parent = tag.parent
-        while parent is not None:
-            pkey = id(parent)
-            for table, amount in zip(tables, amounts, strict=True):
-                if amount:
-                    table[pkey] = table.get(pkey, 0) - amount
-            parent = parent.parent
-        tag.decompose()
+        return self.commas[tag.index]
 
     def long_paragraph_count(self, tag: Element) -> int:
         """Number of ``<p>`` with more than ``LONG_PARAGRAPH`` characters inside ``tag``."""
-        return self.long_paragraphs.get(id(tag), 0)
+        return self.long_paragraphs[tag.index]
+
+    def remove(self, tag: Element) -> None:
+        """Decompose ``tag`` and take its sums off its ancestors' (cheaper than measuring again)."""
+        i = tag.index
+        for table in (self.text, self.linked, self.links, self.long_paragraphs, self.commas):
+            amount = table[i]
+            if amount:
+                parent = tag.parent
+                while parent is not None:
+                    table[parent.index] -= amount
+                    parent = parent.parent
+        tag.decompose()
 
 
 def measure(root: Element) -> Measures:
@@ -113,46 +114,42 @@ def measure(root: Element) -> Measures:
     One reversed walk: in reverse document order every node comes after all its descendants,
     so each element's sums are final when it is reached and can be added to its parent.
     """
-    text: dict[int, int] = {}
-    linked: dict[int, int] = {}
-    links: dict[int, int] = {}
-    longp: dict[int, int] = {}
-    commas: dict[int, int] = {}
+    size = len(root.document.nodes)
+    text = [0] * size
+    linked = [0] * size
+    links = [0] * size
+    longp = [0] * size
+    commas = [0] * size
     count_commas = _COMMA.findall
     for node in reversed([root, *root.descendants]):
         if isinstance(node, Element):
-            key = id(node)
-            own = text.get(key, 0)
+            i = node.index
+            own = text[i]
             name = node.name
             if name == "a":
-                linked[key] = own
+                linked[i] = own
                 if node.attrs.get("href") is not None:
-                    links[key] = links.get(key, 0) + 1
+                    links[i] += 1
             elif name == "p" and own > LONG_PARAGRAPH:
-                longp[key] = longp.get(key, 0) + 1
+                longp[i] += 1
             parent = node.parent
             if parent is None or node is root:
                 continue
-            pkey = id(parent)
-            if own:
-                text[pkey] = text.get(pkey, 0) + own
-            if key in linked:
-                linked[pkey] = linked.get(pkey, 0) + linked[key]
-            if key in links:
-                links[pkey] = links.get(pkey, 0) + links[key]
-            if key in longp:
-                longp[pkey] = longp.get(pkey, 0) + longp[key]
-            if key in commas:
-                commas[pkey] = commas.get(pkey, 0) + commas[key]
-        elif isinstance(node, Text) and not isinstance(node, SKIP_STRINGS):
+            p = parent.index
+            text[p] += own
+            linked[p] += linked[i]
+            links[p] += links[i]
+            longp[p] += longp[i]
+            commas[p] += commas[i]
+        elif not isinstance(node, SKIP_STRINGS):
             parent = node.parent
             if parent is None:
                 continue
-            size = len(node.strip())
-            if size:
-                pkey = id(parent)
-                text[pkey] = text.get(pkey, 0) + size
+            length = len(node.strip())
+            if length:
+                p = parent.index
+                text[p] += length
                 count = len(count_commas(node))
                 if count:
-                    commas[pkey] = commas.get(pkey, 0) + count
+                    commas[p] += count
     return Measures(text, linked, links, longp, commas)
