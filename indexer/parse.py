@@ -38,7 +38,7 @@ from indexer.extract.metadata import (
 )
 from indexer.extract.profile import SelectablePage, SiteProfile
 from indexer.extract.shapes import short_article
-from indexer.extract.tree import Measures, group_by_name, is_gone, measure, tags_of
+from indexer.extract.tree import Measures, group_by_name, measure, tags_of
 
 logger = logging.getLogger(__name__)
 
@@ -105,15 +105,15 @@ def _extract(
 
     drop_noise(tags)
     forced_title, forced_date, forced_blocks = _apply_profile(selectable, profile)
-    tags = [t for t in tags if not is_gone(t)]
+    tags = [t for t in tags if not t.gone]
     measures = measure(document)
     prev, nxt, chain_blocks = prev_next_links(groups.get("a", []), base, measures)
     recommended, boxes = recommended_links(tags, base, measures)
     for block in [*chain_blocks, *boxes]:
-        if not is_gone(block):
+        if not block.gone:
             measures.remove(block)
 
-    h1s = [h for h in groups.get("h1", []) if not is_gone(h)]
+    h1s = [h for h in groups.get("h1", []) if not h.gone]
     first_h1 = h1s[0] if h1s else None
     h1_text = text_of(first_h1) if first_h1 is not None else None
     body = document.body or document
@@ -123,7 +123,7 @@ def _extract(
     if byline is not None and byline[1].name not in ("html", "body", "article", "main"):
         measures.remove(byline[1])  # the byline is metadata, not article text
 
-    tags = [t for t in tags if not is_gone(t)]
+    tags = [t for t in tags if not t.gone]
     groups["*itemprop"] = [t for t in tags if "itemprop" in t.attrs]
     candidate = semantic_candidate(groups, measures)
     semantic_len = measures.text_len(candidate) if candidate is not None else 0
@@ -137,7 +137,7 @@ def _extract(
     content_h1 = next((h for b in blocks for h in b.descendants if isinstance(h, Element) and h.name == "h1"), None)
     title = forced_title or choose_title(meta, text_of(content_h1) if content_h1 is not None else h1_text)
 
-    raw_paragraphs = [p for b in blocks if not is_gone(b) for p in paragraphs_of(b)]
+    raw_paragraphs = [p for b in blocks if not b.gone for p in paragraphs_of(b)]
     paragraphs = _article_paragraphs(raw_paragraphs, title)
     if sum(len(p) for p in paragraphs) < MIN_TEXT_CHARS and meta.article_body:
         paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r\n\r\n", meta.article_body) if p.strip()]
@@ -178,7 +178,7 @@ def _apply_profile(
     if profile is None or page is None:
         return None, None, []
     for tag in profile.excluded(page):
-        if not is_gone(tag):
+        if not tag.gone:
             tag.decompose()
     title_tag = profile.first(page, profile.title)
     title = (text_of(title_tag) or None) if title_tag is not None else None
@@ -198,7 +198,7 @@ def _content(body: Element, semantic: Element | None, semantic_len: int, measure
     less than ``SCORED_SHARE`` of its text."""
     top, top_score, scores = best_candidate(body, measures)
     scored = content_blocks(top, scores, top_score, measures) if top is not None else []
-    if semantic is None or is_gone(semantic):
+    if semantic is None or semantic.gone:
         return scored or [body]
     if top is not None and any(parent is semantic for parent in top.parents):
         inside = [b for b in scored if any(parent is semantic for parent in b.parents)]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from indexer.extract.blocks import BLOCK_TAGS, text_of
 from indexer.extract.dom import Element, Node
 from indexer.extract.shapes import HEADING_TAGS, comment_box, is_figure, is_standfirst, prose_paragraphs
-from indexer.extract.tree import Measures, is_gone, marker
+from indexer.extract.tree import Measures, marker
 
 # Elements never part of an article's text.
 DROP_TAGS = (
@@ -63,7 +63,7 @@ def drop_noise(tags: list[Element]) -> None:
     """Remove elements that are never article text: scripts, styles, forms, nav, hidden nodes."""
     drop = _DROP
     for tag in tags:
-        if is_gone(tag):
+        if tag.gone:
             continue
         if tag.name in drop or (tag.attrs and _is_hidden(tag)):
             tag.decompose()
@@ -118,7 +118,7 @@ def drop_unlikely(tags: list[Element], measures: Measures, keep: Iterable[Elemen
             protected.add(id(node))
             node = node.parent
     for tag in tags:
-        if is_gone(tag):
+        if tag.gone:
             continue
         if tag.name in HEADING_TAGS and 0 < measures.text_len(tag) <= 40:
             box = comment_box(tag, measures)
@@ -384,12 +384,12 @@ def _sentence_end(tag: Element) -> bool:
 def semantic_candidate(groups: dict[str, list[Element]], measures: Measures) -> Element | None:
     """An element the page itself marks as the article body, if it holds real text."""
     for tag in groups.get("*itemprop", []):
-        if not is_gone(tag) and "articlebody" in str(tag.get("itemprop")).lower() and measures.text_len(tag) > 200:
+        if not tag.gone and "articlebody" in str(tag.get("itemprop")).lower() and measures.text_len(tag) > 200:
             return tag
-    articles = [a for a in groups.get("article", []) if not is_gone(a) and measures.text_len(a) > 200]
+    articles = [a for a in groups.get("article", []) if not a.gone and measures.text_len(a) > 200]
     if len(articles) == 1:
         return articles[0]
-    mains = [m for m in groups.get("main", []) if not is_gone(m)]
+    mains = [m for m in groups.get("main", []) if not m.gone]
     if len(mains) == 1 and measures.text_len(mains[0]) > 200:
         return mains[0]
     return None
@@ -404,7 +404,7 @@ def clean_candidate(node: Element, measures: Measures) -> None:
     """Conditional cleaning inside the chosen content: drop link lists and tiny boilerplate."""
     names = frozenset(("div", "section", "ul", "ol", "table", "p", "span", "figure"))
     for tag in [t for t in node.descendants if isinstance(t, Element) and t.name in names]:
-        if is_gone(tag):
+        if tag.gone:
             continue
         size = measures.text_len(tag)
         if not size:

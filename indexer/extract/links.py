@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin
 
 from indexer.extract.blocks import clean_space, text_of
 from indexer.extract.dom import Element
-from indexer.extract.tree import Measures, attr_words, is_gone, marker, tags_named
+from indexer.extract.tree import Measures, attr_words, marker, tags_named
 
 _PREV_MARK = re.compile(
     r"^\s*(?:<<|«|‹|←|上一篇|上一页|上一則|上一篇文章|前一篇|previous(?:\s+(?:article|post|story))?|prev(?:ious)?\.?)\s*[:：]?",
@@ -77,7 +77,7 @@ def prev_next_links(
     prev = nxt = None
     blocks: list[Element] = []
     for a in anchors:
-        if is_gone(a) or a.get("href") is None:
+        if a.gone or a.get("href") is None:
             continue
         rel = " ".join(attr_words(a, "rel")).lower()
         label = _label_before(a) + " " + _head_text(a)
@@ -156,7 +156,7 @@ def _related_boxes(tags: list[Element], measures: Measures) -> list[Element]:
     skip = frozenset(("html", "body", "article", "main", "a", "script", "style"))
     headings = frozenset(("h2", "h3", "h4", "h5", "h6", "strong", "span", "div", "p"))
     for tag in tags:
-        if is_gone(tag) or tag.name in skip:
+        if tag.gone or tag.name in skip:
             continue
         if tag.attrs and _related_label(marker(tag)) and _is_link_list(tag, measures):
             boxes.append(tag)

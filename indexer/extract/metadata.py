@@ -12,7 +12,7 @@ from typing import Any
 
 from indexer.extract.blocks import clean_space, text_of
 from indexer.extract.dom import Element
-from indexer.extract.tree import attr_words, is_gone, marker, tags_named
+from indexer.extract.tree import attr_words, marker, tags_named
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ def normalise_lang(raw: str) -> str | None:
 
 def breadcrumb_category(tags: list[Element], title: str | None) -> str | None:
     """The category named by the page's breadcrumb trail, if it has one."""
-    trail = next((t for t in tags if not is_gone(t) and _is_breadcrumb(t)), None)
+    trail = next((t for t in tags if not t.gone and _is_breadcrumb(t)), None)
     if trail is None:
         return None
     names = [text_of(a) for a in tags_named(trail, "a")]
@@ -437,7 +437,7 @@ def find_byline(tags: list[Element]) -> tuple[str, Element] | None:
     """The page's byline: ``(author name, element)`` for the first short element marked as such
     (``rel=author``, ``itemprop=author``, or a class/id like ``byline``/``author``)."""
     for tag in tags:
-        if is_gone(tag):
+        if tag.gone:
             continue
         attrs = tag.attrs
         if not attrs:

@@ -12,7 +12,7 @@ import re
 
 from indexer.extract.blocks import text_of
 from indexer.extract.dom import SKIP_STRINGS, Element, Text
-from indexer.extract.tree import Measures, is_gone, marker
+from indexer.extract.tree import Measures, marker
 
 _COMMENT_LABEL = (
     r"(?:comments?|responses?|replies|reader comments|leave a (?:comment|reply)|post a comment|add a comment|"
@@ -141,7 +141,7 @@ def short_article(groups: dict[str, list[Element]]) -> Element | None:
     or a video and at least ``SHORT_ARTICLE_CHARS`` of text is a short article all the same.
     """
     bodies = [t for t in groups.get("*itemprop", []) if "articlebody" in str(t.get("itemprop")).lower()]
-    containers = [t for t in bodies or groups.get("article", []) if not is_gone(t)]
+    containers = [t for t in bodies or groups.get("article", []) if not t.gone]
     if len(containers) != 1:
         return None
     container = containers[0]

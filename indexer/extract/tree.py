@@ -12,15 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from indexer.extract.dom import SKIP_STRINGS, Element, Node
+from indexer.extract.dom import SKIP_STRINGS, Element
 
 LONG_PARAGRAPH = 120
 _COMMA = re.compile(r"[,，、;；。]")
-
-
-def is_gone(node: Node) -> bool:
-    """True once ``node`` (or an ancestor) was decomposed."""
-    return node.gone
 
 
 def tags_of(root: Element) -> list[Element]:
