@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -14,6 +15,7 @@ from indexer.fingerprint import simhash
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|shtml)(?:\.gz)?$", re.I)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def link_key(url: str) -> str:
     """The key a link and its target share: the URL path without extension or leading slash.
 

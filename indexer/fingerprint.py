@@ -21,6 +21,7 @@ SHINGLE = 3  # words per shingle (the mixing below combines three)
 NEAR_DUPLICATE_BITS = 6
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # what _WORD finds in lower-case ASCII text, found faster
 # Words whose hashes are kept between calls; the cache is emptied when it reaches this size.
 _CACHE_WORDS = 200_000
 _WORD_HASHES: dict[str, int] = {}
@@ -34,7 +35,7 @@ def simhash(text: str) -> int:
     ``mix``; a text of one or two words is one shingle, the missing words hashing to 0. Bit ``k``
     of the fingerprint is set when more than half of the shingle hashes have bit ``k`` set.
     """
-    words = _WORD.findall(text.casefold())
+    words = _ASCII_WORD.findall(text.lower()) if text.isascii() else _WORD.findall(text.casefold())
     if not words:
         return 0
     hashes = _hashes_of(words)

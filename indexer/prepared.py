@@ -13,8 +13,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from whoosh.analysis import IDTokenizer
 from whoosh.fields import FieldType, Schema
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Positions
 
 from indexer.analysis import ArticleTokenizer
 from indexer.article import Article
@@ -68,7 +69,8 @@ def _index(field: FieldType, value: Any) -> tuple[list[bytes], list[int], list[f
     """``field.index(value)`` as columns: term bytes, frequencies, weights and value bytes.
 
     Text fields of the article analyzer with positions take a fast path that gives the same
-    values (the format's own position encoding) without a Whoosh ``Token`` per word.
+    values (the format's own position encoding) without a Whoosh ``Token`` per word, and plain
+    ``ID`` fields one without a token at all.
     """
     fmt = field.format
     analyzer = field.analyzer
@@ -84,6 +86,9 @@ def _index(field: FieldType, value: Any) -> tuple[list[bytes], list[int], list[f
             [float(freq) * boost for freq in freqs],
             [_one_position(p[0]) if len(p) == 1 else encode(p) for p in poslists],
         )
+    if type(analyzer) is IDTokenizer and type(fmt) is Existence and isinstance(value, str):
+        # The whole value is the one term (what IDTokenizer and Existence.word_values give).
+        return [value.encode("utf-8")], [1], [fmt.field_boost * 1.0], [b""]
     rows = list(field.index(value))
     return (
         [row[0] for row in rows],

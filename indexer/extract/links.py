@@ -7,7 +7,7 @@ import re
 from urllib.parse import urldefrag, urljoin
 
 from indexer.extract.blocks import clean_space, text_of
-from indexer.extract.dom import Element
+from indexer.extract.dom import Element, Text
 from indexer.extract.tree import Measures, attr_words, marker, tags_named
 
 _PREV_MARK = re.compile(
@@ -114,6 +114,9 @@ def _label_before(a: Element) -> str:
 
 def _head_text(a: Element, limit: int = 40) -> str:
     """The first ``limit`` or so characters of the link's text."""
+    contents = a.contents
+    if len(contents) == 1 and type(contents[0]) is Text:  # the usual link: one string
+        return clean_space(contents[0])
     parts: list[str] = []
     length = 0
     for piece in a.strings:
