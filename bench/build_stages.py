@@ -4,8 +4,8 @@
 
 Runs each stage of a build over the same pages in one process and prints CPU milliseconds per
 page (``time.process_time``, so less sensitive to other load than wall time): reading and
-decoding, the BeautifulSoup tree, extraction, the document fields, analysis and the index writer,
-the last two both the Whoosh way (``SegmentWriter.add_document``) and the artsearch way
+decoding, the page tree (bs4's, and the one extraction reads), extraction, the document fields,
+analysis and the index writer, the last two both the Whoosh way (``SegmentWriter.add_document``) and the artsearch way
 (``prepare_fields`` then ``BulkWriter``'s segment builder, both in each build worker), and last
 one build worker's whole loop over the pages (what a build's workers spend per page, on two cores
 halved).
@@ -30,6 +30,7 @@ from whoosh import index as whoosh_index  # noqa: E402
 from indexer.corpus import check_corpus, read_page, walk_corpus  # noqa: E402
 from indexer.documents import article_fields  # noqa: E402
 from indexer.encoding import decode_html  # noqa: E402
+from indexer.extract.dom import parse_html  # noqa: E402
 from indexer.extract.fastsoup import lxml_soup  # noqa: E402
 from indexer.fingerprint import simhash  # noqa: E402
 from indexer.pipeline import parse_page  # noqa: E402
@@ -58,7 +59,8 @@ def main() -> None:
     print(f"{n} pages of {args.corpus}\n\n| stage | CPU ms/page |\n|---|---|")
     texts = cpu_ms("read + decode", n, lambda: [decode_html(read_page(p.path))[0] for p in pages])
     cpu_ms("BeautifulSoup tree (bs4's lxml builder)", n, lambda: [len(BeautifulSoup(t, "lxml", multi_valued_attributes=None).contents) for t in texts])
-    cpu_ms("same tree, lean lxml target (parse_page's)", n, lambda: [len(lxml_soup(t).contents) for t in texts])
+    cpu_ms("same tree, lean lxml target (site profiles' tree)", n, lambda: [len(lxml_soup(t).contents) for t in texts])
+    cpu_ms("extraction tree (dom.parse_html, parse_page's)", n, lambda: [parse_html(t).release() for t in texts])
     results = cpu_ms("parse_page (read, tree, extraction)", n, lambda: [parse_page(p) for p in pages])
     articles = [r.article for r in results if r.article is not None]
     fields = cpu_ms("article_fields (incl. simhash)", n, lambda: [article_fields(a) for a in articles])
