@@ -43,8 +43,9 @@ from indexer.extract.tree import Measures, group_by_name, measure, tags_of
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
-# Element openings ("<") a page may hold. Real article pages have a few thousand; bs4 needs ~50 µs and
-# ~1 KB per element, so this caps one page at roughly 10 s and a few hundred MB.
+# Tag openings ("<") a page may hold. Real article pages have a few thousand; the extraction tree
+# needs a few µs and ~350 bytes per node (bs4's tree, the fallback, ~50 µs and ~1 KB), so this caps
+# one page at a few seconds and some hundred MB.
 MAX_MARKUP = 300_000
 MIN_TEXT_CHARS = 40
 # The scored pick replaces a semantic <article>/<main> it lies in when it holds this share of its text.
@@ -282,8 +283,7 @@ def _info_line(h1: Element) -> str:
 
 
 def _strings_after(tag: Element, limit: int) -> list[Text]:
-    """The first ``limit`` strings after ``tag``'s start, in document order (its own included):
-    ``tag.find_all_next(string=True, limit=limit)`` without bs4's generic matcher."""
+    """The first ``limit`` strings after ``tag``'s start, in document order (its own included)."""
     found: list[Text] = []
     for node in tag.next_elements:
         if isinstance(node, Text):

@@ -21,11 +21,11 @@ def _shape(document: dom.Document) -> list[tuple[Any, ...]]:
     """Every node: its class, name or value, attributes, parent, children and extent (as indices)."""
     rows: list[tuple[Any, ...]] = []
     for i, node in enumerate(document.nodes):
-        assert node.index == i and node.document is document and not node.gone
-        parent = node.parent.index if node.parent is not None else None
+        assert node.order == i and node.document is document and not node.gone
+        parent = node.parent.order if node.parent is not None else None
         if isinstance(node, Element):
             attrs = [(k, type(k), v, type(v)) for k, v in node.attrs.items()]
-            rows.append((type(node), node.name, attrs, parent, [c.index for c in node.contents], node.end))
+            rows.append((type(node), node.name, attrs, parent, [c.order for c in node.contents], node.end))
         else:
             rows.append((type(node), str(node), parent))
     return rows
@@ -79,6 +79,8 @@ def test_string_kinds_and_text() -> None:
         "kan": dom.RubyText, "p{}": dom.Stylesheet,
     }  # fmt: skip
     assert div.get_text() == "one two漢"  # bs4's rule: only plain strings, whatever their depth
+    one = div.contents[0]
+    assert one.order == div.order + 1 and one.index("e") == 2 and one.upper() == "ONE "  # still a str
     script = next(n for n in div.descendants if isinstance(n, Element) and n.name == "script")
     assert script.get_text() == "var x" and script.string == "var x"
     assert div.get("id") == "d" and div["id"] == "d" and div.get("class", "none") == "none"
@@ -102,7 +104,7 @@ def test_siblings_by_identity_not_by_value() -> None:
     p = next(n for n in document.nodes if isinstance(n, Element) and n.name == "p")
     strings = [n for n in p.contents if isinstance(n, Text)]
     assert strings[1].next_sibling is p.contents[3]
-    assert [n.index for n in strings[2].previous_siblings] == [c.index for c in reversed(p.contents[:4])]
+    assert [n.order for n in strings[2].previous_siblings] == [c.order for c in reversed(p.contents[:4])]
     assert strings[2].next_sibling is None
     assert [e.name for e in strings[0].parents] == ["p", "body", "html", "[document]"]
 
@@ -122,7 +124,7 @@ def test_selectors_see_the_pruned_page() -> None:
     document = from_soup(soup)
     page = SelectablePage(soup, document)
     first, second = page.select("li")
-    assert (first.name, str(first.contents[0]), second.index) == ("li", "1", first.end + 0)
+    assert (first.name, str(first.contents[0]), second.order) == ("li", "1", first.end + 0)
     first.decompose()
     assert [str(li.contents[0]) for li in page.select("li:first-child")] == ["2"]
     assert page.select("p.x")[0] is next(n for n in document.nodes if isinstance(n, Element) and n.name == "p")

@@ -19,7 +19,7 @@ pruned (``decompose``), never grown.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import bs4.element
@@ -43,7 +43,7 @@ class Node:
     __slots__ = ()
 
     parent: Element | None
-    index: int
+    order: int  # its place in document order (in ``Document.nodes``)
     gone: bool
     document: Document
 
@@ -56,9 +56,9 @@ class Node:
             node = node.parent
 
     @property
-    def next_elements(self) -> list[Node]:
+    def next_elements(self) -> list[Element | Text]:
         """Every node after this one's start, in document order (its own descendants first)."""
-        return self.document.live(self.index + 1, len(self.document.nodes))
+        return self.document.live(self.order + 1, len(self.document.nodes))
 
     @property
     def next_sibling(self) -> Node | None:
@@ -77,7 +77,7 @@ class Node:
 class Text(str, Node):
     """A string of the page (bs4's ``NavigableString``); subclasses mark the other kinds."""
 
-    __slots__ = ("document", "gone", "index", "parent")
+    __slots__ = ("document", "gone", "order", "parent")
 
 
 class Comment(Text):
@@ -158,12 +158,12 @@ _OWN_STRINGS = {name: frozenset((cls,)) for name, cls in _CONTAINERS.items()}
 class Element(Node):
     """A tag of the page (bs4's ``Tag``)."""
 
-    __slots__ = ("attrs", "contents", "document", "end", "gone", "index", "name", "parent")
+    __slots__ = ("attrs", "contents", "document", "end", "gone", "name", "order", "parent")
 
     name: str
     attrs: dict[str, str]
-    contents: list[Node]
-    end: int  # one past the index of its last descendant
+    contents: list[Element | Text]
+    end: int  # one past the order of its last descendant
 
     def get(self, key: str, default: Any = None) -> Any:
         """An attribute's value, ``default`` when it is absent."""
@@ -173,7 +173,7 @@ class Element(Node):
         return self.attrs[key]
 
     def __repr__(self) -> str:
-        return f"<{self.name} {self.attrs!r} #{self.index}>"
+        return f"<{self.name} {self.attrs!r} #{self.order}>"
 
     @property
     def children(self) -> Iterator[Node]:
@@ -181,9 +181,9 @@ class Element(Node):
         return iter(self.contents)
 
     @property
-    def descendants(self) -> list[Node]:
+    def descendants(self) -> list[Element | Text]:
         """Every node inside, in document order."""
-        return self.document.live(self.index + 1, self.end)
+        return self.document.live(self.order + 1, self.end)
 
     def _strings(self) -> Iterator[str]:
         kinds = _OWN_STRINGS.get(self.name, _MAIN_STRINGS)
@@ -216,7 +216,7 @@ class Element(Node):
             del siblings[_position(siblings, self)]
         document = self.document
         document.pruned = True
-        for node in document.nodes[self.index : self.end]:
+        for node in document.nodes[self.order : self.end]:
             if not node.gone:
                 node.gone = True
                 node.parent = None
@@ -231,10 +231,10 @@ class Document(Element):
 
     __slots__ = ("nodes", "pruned")
 
-    nodes: list[Node]  # every node, in document order; ``node.index`` is its place here
+    nodes: list[Element | Text]  # every node, in document order; ``node.order`` is its place here
     pruned: bool  # some node was decomposed
 
-    def live(self, start: int, end: int) -> list[Node]:
+    def live(self, start: int, end: int) -> list[Element | Text]:
         """The nodes from ``start`` to ``end`` in document order that are not gone."""
         nodes = self.nodes[start:end]
         return [node for node in nodes if not node.gone] if self.pruned else nodes
@@ -254,7 +254,7 @@ class Document(Element):
         return next((n for n in self.nodes if type(n) is Element and n.name == "body"), None)
 
 
-def _position(siblings: list[Node], node: Node) -> int:
+def _position(siblings: Sequence[Node], node: Node) -> int:
     """Where ``node`` (itself, not an equal string) is in ``siblings``; -1 when it is not."""
     for i, sibling in enumerate(siblings):
         if sibling is node:
@@ -268,7 +268,7 @@ def _document() -> Document:
     document.attrs = {}
     document.contents = []
     document.parent = None
-    document.index = 0
+    document.order = 0
     document.end = 0
     document.gone = False
     document.document = document
@@ -348,7 +348,7 @@ class _Target:
         element.gone = False
         element.document = self.document
         nodes = self.nodes
-        element.index = len(nodes)
+        element.order = len(nodes)
         nodes.append(element)
         parent.contents.append(element)
         if name in _SPECIAL:
@@ -425,7 +425,7 @@ class _Target:
         string.gone = False
         string.document = self.document
         nodes = self.nodes
-        string.index = len(nodes)
+        string.order = len(nodes)
         nodes.append(string)
         parent.contents.append(string)
 
@@ -471,7 +471,7 @@ def from_soup(soup: BeautifulSoup) -> Document:
         parent = made[id(source.parent)]
         while open_elements[-1] is not parent:
             open_elements.pop().end = len(nodes)
-        node: Node
+        node: Element | Text
         if isinstance(source, bs4.element.Tag):
             element = _new(Element)
             element.name = source.name
@@ -485,7 +485,7 @@ def from_soup(soup: BeautifulSoup) -> Document:
         node.parent = parent
         node.gone = False
         node.document = document
-        node.index = len(nodes)
+        node.order = len(nodes)
         nodes.append(node)
         parent.contents.append(node)
     for element in open_elements:

@@ -74,8 +74,8 @@ class SelectablePage:
         """The elements matching ``selector``, in document order."""
         sources = self.sources
         for node in self.document.nodes:
-            if node.gone and isinstance(node, Element) and not sources[node.index].__dict__.get("_decomposed"):
-                sources[node.index].decompose()
+            if node.gone and isinstance(node, Element) and not sources[node.order].__dict__.get("_decomposed"):
+                sources[node.order].decompose()
         nodes = self.document.nodes
         return [nodes[self.positions[id(tag)]] for tag in self.soup.select(selector)]  # type: ignore[misc]
 

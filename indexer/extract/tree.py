@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from indexer.extract.dom import SKIP_STRINGS, Element
+from indexer.extract.dom import SKIP_STRINGS, Element, Text
 
 LONG_PARAGRAPH = 120
 _COMMA = re.compile(r"[,，、;；。]")
@@ -58,7 +58,7 @@ def marker(tag: Element) -> str:
 class Measures:
     """Per-element sums over a subtree: text length, link-text length, links, long paragraphs.
 
-    Each table is a list indexed by the element's place in its document (``Element.index``).
+    Each table is a list indexed by the element's place in its document (``Element.order``).
     """
 
     text: list[int]
@@ -69,36 +69,36 @@ class Measures:
 
     def text_len(self, tag: Element) -> int:
         """Characters of (stripped) text inside ``tag``."""
-        return self.text[tag.index]
+        return self.text[tag.order]
 
     def link_density(self, tag: Element) -> float:
         """Share of ``tag``'s text that sits inside links."""
-        total = self.text[tag.index]
+        total = self.text[tag.order]
         if not total:
             return 0.0
-        return min(1.0, self.linked[tag.index] / total)
+        return min(1.0, self.linked[tag.order] / total)
 
     def link_count(self, tag: Element) -> int:
         """Number of ``<a href>`` inside ``tag``."""
-        return self.links[tag.index]
+        return self.links[tag.order]
 
     def comma_count(self, tag: Element) -> int:
         """Commas and other clause separators (``,，、;；。``) in ``tag``'s text."""
-        return self.commas[tag.index]
+        return self.commas[tag.order]
 
     def long_paragraph_count(self, tag: Element) -> int:
         """Number of ``<p>`` with more than ``LONG_PARAGRAPH`` characters inside ``tag``."""
-        return self.long_paragraphs[tag.index]
+        return self.long_paragraphs[tag.order]
 
     def remove(self, tag: Element) -> None:
         """Decompose ``tag`` and take its sums off its ancestors' (cheaper than measuring again)."""
-        i = tag.index
+        i = tag.order
         for table in (self.text, self.linked, self.links, self.long_paragraphs, self.commas):
             amount = table[i]
             if amount:
                 parent = tag.parent
                 while parent is not None:
-                    table[parent.index] -= amount
+                    table[parent.order] -= amount
                     parent = parent.parent
         tag.decompose()
 
@@ -118,7 +118,7 @@ def measure(root: Element) -> Measures:
     count_commas = _COMMA.findall
     for node in reversed([root, *root.descendants]):
         if isinstance(node, Element):
-            i = node.index
+            i = node.order
             own = text[i]
             name = node.name
             if name == "a":
@@ -130,19 +130,19 @@ def measure(root: Element) -> Measures:
             parent = node.parent
             if parent is None or node is root:
                 continue
-            p = parent.index
+            p = parent.order
             text[p] += own
             linked[p] += linked[i]
             links[p] += links[i]
             longp[p] += longp[i]
             commas[p] += commas[i]
-        elif not isinstance(node, SKIP_STRINGS):
+        elif isinstance(node, Text) and not isinstance(node, SKIP_STRINGS):
             parent = node.parent
             if parent is None:
                 continue
             length = len(node.strip())
             if length:
-                p = parent.index
+                p = parent.order
                 text[p] += length
                 count = len(count_commas(node))
                 if count:
