@@ -73,9 +73,9 @@ def walk_corpus(root: Path, problems: list[WalkProblem] | None = None) -> Iterat
     root = check_corpus(root)
     seen_dirs: set[tuple[int, int]] = set()
     seen_ids: set[str] = set()
-    stack = [root]
+    stack = [(root, "")]  # each folder with its path relative to root ("" or ending in "/")
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             info = folder.stat()
         except OSError as exc:
@@ -91,7 +91,7 @@ def walk_corpus(root: Path, problems: list[WalkProblem] | None = None) -> Iterat
         except OSError as exc:
             _report(problems, folder, f"cannot read folder ({exc.strerror})")
             continue
-        subdirs = []
+        subdirs: list[tuple[Path, str]] = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -100,10 +100,10 @@ def walk_corpus(root: Path, problems: list[WalkProblem] | None = None) -> Iterat
             except OSError:
                 is_dir = False
             if is_dir:
-                subdirs.append(Path(entry.path))
+                subdirs.append((Path(entry.path), f"{prefix}{entry.name}/"))
             elif is_page(entry.name):
                 path = Path(entry.path)
-                relative = path.relative_to(root).as_posix()
+                relative = prefix + entry.name  # path.relative_to(root).as_posix(), without pathlib's parsing
                 page_id = article_id(relative)
                 if page_id in seen_ids:
                     _report(problems, path, f"another file already has the id {page_id!r}")
