@@ -5,15 +5,15 @@ end of flat arrays (term number, document, weight, value) instead of one list pe
 costs a few array extends per document rather than several appends per posting. At flush,
 :meth:`FieldPostings.by_term` orders all postings by term bytes with one stable sort (documents stay
 in order within a term), and :func:`write_posting_lists` writes them with Whoosh's W3 block format
-(blocks of ``blocklimit`` postings, pickled (protocol 5, see :data:`_PROTOCOL`), zlib-compressed
-where that shortens them, the same term info), taking each block's statistics from whole-array
-numpy reductions rather than Python loops.
+(blocks of ``blocklimit`` postings, pickled (protocol 5, see :data:`_PROTOCOL`), compressed to zlib
+streams (by ISA-L where installed, :mod:`indexer.deflate`) where that shortens them, the same term
+info), taking each block's statistics from whole-array numpy reductions rather than Python loops.
 """
 
 from __future__ import annotations
 
-import zlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from pickle import dumps
@@ -25,6 +25,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 
+from indexer.deflate import compressor
 from indexer.prepared import Postings
 
 # Approximate bytes a posting costs in memory (term number, doc number, weight, value length),
@@ -144,7 +145,7 @@ def write_posting_lists(
 
     ``length_bytes`` holds each document's length byte for a field with lengths, else ``None``.
     """
-    comp = codec._compression
+    compress, level = compressor(codec._compression)
     fixed = field.format.fixed_value_size()
     files = _TermFiles(fieldwriter)
     blocks = _Blocks(postings, codec._blocklimit, length_bytes)
@@ -189,9 +190,9 @@ def write_posting_lists(
                 else:
                     pieces = [values[s : s + n] for s, n in zip(vstarts[a:b], vlengths[a:b], strict=True) if n]
                     mini_values = tuple(pieces) if fixed is None or fixed < 0 else b"".join(pieces)
-                data, level = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), _PROTOCOL), comp)
+                data, used = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), _PROTOCOL), compress, level)
                 low, high, top = block_minbyte[block], block_maxbyte[block], block_maxweight[block]
-                info = dumps((b - a, docs[b - 1], top, level, low, high), 2)
+                info = dumps((b - a, docs[b - 1], top, used, low, high), 2)
                 size = len(info) + len(data)
                 parts += (pack_int(-size if b + base == term_end else size), info, data)
                 # What W3TermInfo.add_block keeps of the block (lengths as their bytes).
@@ -255,8 +256,8 @@ class _TermFiles:
             raise RuntimeError("posting or term index file position out of step")  # pragma: no cover
 
 
-def _compressed(data: bytes, level: int) -> tuple[bytes, int]:
-    """A block's pickled postings and the zlib level they were compressed at (0: stored as they are).
+def _compressed(data: bytes, compress: Callable[[bytes], bytes], level: int) -> tuple[bytes, int]:
+    """A block's pickled postings, and the level they were compressed at (0: stored as they are).
 
     Each block records its own level, and Whoosh's reader decompresses a block only when that level
     is not 0. Pickles under :data:`_MIN_COMPRESSED` bytes are stored as they are (zlib's header and
@@ -265,7 +266,7 @@ def _compressed(data: bytes, level: int) -> tuple[bytes, int]:
     """
     if not level or len(data) < _MIN_COMPRESSED:
         return data, 0
-    packed = zlib.compress(data, level)
+    packed = compress(data)
     return (packed, level) if len(packed) < len(data) else (data, 0)
 
 

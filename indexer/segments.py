@@ -21,10 +21,12 @@ import time
 from typing import Any
 
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
+from whoosh.columns import CompressedBytesColumn
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import length_to_byte
 
+from indexer.deflate import compressor
 from indexer.field_postings import FieldPostings, SortedPostings, write_posting_lists
 from indexer.prepared import PreparedDoc
 from indexer.sidecar import sidecar_fields, sidecar_path, write_sidecar
@@ -43,6 +45,7 @@ class SegmentBuilder:
             raise ValueError(f"segments are written in Whoosh's W3 posting format, not {self.codec!r}")
         self.segment = self.codec.new_segment(self.storage, ix.indexname)
         self._perdoc = self.codec.per_document_writer(self.storage, self.segment)
+        _compress_stored_fields_fast(self._perdoc)
         self._postings: dict[str, FieldPostings] = {}
         self._lengths: dict[str, bytearray] = {}
         self.docnum = 0
@@ -219,6 +222,17 @@ class BulkWriter:
         # The per-document writers' column scratch folder, as Whoosh's SegmentWriter removes it.
         self.ix.storage.temp_storage(f"{self.ix.indexname}.tmp").destroy()
         self._lock.release()
+
+
+def _compress_stored_fields_fast(perdoc: Any) -> None:
+    """Have the stored-fields column compress with :mod:`indexer.deflate` (ISA-L where installed):
+    the same zlib streams, which Whoosh's reader inflates as ever, ~40 µs a page sooner."""
+    if not perdoc._has_column("_stored"):
+        perdoc._create_column("_stored", STORED_COLUMN)
+    writer = getattr(perdoc._get_column("_stored"), "_child", None)
+    if isinstance(writer, CompressedBytesColumn.Writer) and writer._level:
+        compress, _ = compressor(writer._level)
+        writer._compress = lambda data, level: compress(data)
 
 
 def _w3_codec(codec: Any) -> bool:
