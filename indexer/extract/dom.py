@@ -27,6 +27,8 @@ from bs4 import BeautifulSoup
 from bs4.builder import DetectsXMLParsedAsHTML
 from lxml import etree
 
+from indexer.extract.events import StringEvents
+
 _ASCII_SPACES = " \n\t\x0c\r"  # bs4 collapses strings of only these (BeautifulSoup.ASCII_SPACES)
 _PRESERVE_SPACE = frozenset(("pre", "textarea"))
 _new = object.__new__
@@ -313,8 +315,12 @@ def _parser() -> tuple[etree.HTMLParser, _Target]:
 _PARSER = threading.local()
 
 
-class _Target:
+class _Target(StringEvents):
     """lxml parser target that builds the tree (bs4's tree builder rules, see the module docstring)."""
+
+    COMMENT = Comment
+    DOCTYPE = Doctype
+    PROCESSING_INSTRUCTION = ProcessingInstruction
 
     def reset(self, document: Document) -> None:
         """Start building ``document`` (a new, empty one)."""
@@ -376,27 +382,6 @@ class _Target:
             if stack[i][0].name == name:
                 self._close(i)
                 return
-
-    def data(self, content: str) -> None:
-        self.pending.append(content)
-
-    def comment(self, content: str) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(content)
-        self._flush(Comment)
-
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(bs4.element.Doctype._string_for_name_and_ids(name, pubid, system))
-        self._flush(Doctype)
-
-    def pi(self, target: str, content: str) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(target + " " + content)
-        self._flush(ProcessingInstruction)
 
     def close(self) -> None:
         if self.pending:

@@ -28,6 +28,8 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 from lxml import etree
 
+from indexer.extract.events import StringEvents
+
 # The bs4 releases whose internals the target mirrors; any other falls back to bs4's own builder.
 MIRRORED_BS4 = ((4, 15),)
 BS4_RELEASE = tuple(int(part) for part in re.findall(r"\d+", bs4.__version__)[:2])
@@ -108,8 +110,12 @@ _SOUP_STATE: dict[str, Any] = {}
 _MUTABLE = (list, dict, set)
 
 
-class _Target:
+class _Target(StringEvents):
     """lxml parser target mirroring ``LXMLTreeBuilder`` + ``BeautifulSoup``'s handlers."""
+
+    COMMENT = Comment
+    DOCTYPE = Doctype
+    PROCESSING_INSTRUCTION = ProcessingInstruction
 
     def reset(self, soup: BeautifulSoup) -> None:
         """Start building ``soup`` (a new, empty one)."""
@@ -199,27 +205,6 @@ class _Target:
                 del stack[i:]
                 self.current, self.container, self.keep_space = stack[-1]
                 return
-
-    def data(self, content: str) -> None:
-        self.pending.append(content)
-
-    def comment(self, content: str) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(content)
-        self._flush(Comment)
-
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(Doctype._string_for_name_and_ids(name, pubid, system))
-        self._flush(Doctype)
-
-    def pi(self, target: str, content: str) -> None:
-        if self.pending:
-            self._flush(None)
-        self.pending.append(target + " " + content)
-        self._flush(ProcessingInstruction)
 
     def close(self) -> None:
         if self.pending:
