@@ -227,24 +227,28 @@ def _decode(html: bytes | str, source: str) -> str:
 
 def _tree(text: str, source: str, profile: SiteProfile | None) -> tuple[Document, SelectablePage | None]:
     """The page's tree, and with a site profile the page its CSS selectors run on."""
-    if profile is None and text.strip():
+    if not text.strip():
+        raise PageError(source, "empty file")
+    if profile is None:
         try:
             return parse_html(text), None
         except (Unsupported, etree.LxmlError, UnicodeError, LookupError, ValueError) as exc:
+            # The lean bs4 builder would decline it too: the same libxml2 parse, the same checks.
             logger.debug("lean tree builder declined %s (%s); converting bs4's tree", source, exc)
-    soup = _soup(text, source)
+            soup = _bs4_soup(text, source)
+    else:
+        try:
+            # bs4's tree for soupsieve, built without bs4's per-event machinery.
+            soup = lxml_soup(text)
+        except Exception as exc:  # namespaced names, or lxml refused the text: bs4's own path
+            logger.debug("fast tree builder declined %s (%s); using bs4's", source, exc)
+            soup = _bs4_soup(text, source)
     document = from_soup(soup)
     return document, SelectablePage(soup, document) if profile is not None else None
 
 
-def _soup(text: str, source: str) -> BeautifulSoup:
-    if not text.strip():
-        raise PageError(source, "empty file")
-    try:
-        # The same tree as the bs4 call below, built without bs4's per-event machinery.
-        return lxml_soup(text)
-    except Exception as exc:  # namespaced names, or lxml refused the text: bs4's own path
-        logger.debug("fast tree builder declined %s (%s); using bs4's", source, exc)
+def _bs4_soup(text: str, source: str) -> BeautifulSoup:
+    """bs4's tree of a page libxml2 has no lean tree for: lxml's builder, else html.parser's."""
     try:
         # Attributes stay plain strings: splitting every class/rel list costs ~15 % of the parse.
         return BeautifulSoup(text, "lxml", multi_valued_attributes=None)

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup, Tag
 from indexer.encoding import decode_html
 from indexer.extract import fastsoup
 from indexer.extract.fastsoup import Unsupported, lxml_soup
-from indexer.parse import _soup
+from indexer.extract.profile import SiteProfile
+from indexer.parse import _tree
 
 # The soup's own state not compared as a value: what points into the tree or at its builder, and
 # bs4's parse-time stack of open tags (its leftovers once parsing is over; the lean builder keeps none).
@@ -39,6 +40,13 @@ def _shape(soup: BeautifulSoup) -> list[tuple[Any, ...]]:
         else:
             rows.append((type(node), str(node), list(state), node.hidden, links))
     return rows
+
+
+def _profile_soup(text: str) -> BeautifulSoup:
+    """The bs4 tree a page with a site profile gets (the lean builder's, or bs4's own)."""
+    _, page = _tree(text, "page.html", SiteProfile())
+    assert page is not None
+    return page.soup
 
 
 def _assert_same(text: str) -> None:
@@ -109,7 +117,7 @@ def test_namespaced_names_fall_back_to_bs4() -> None:
     text = "<p {urn:x}attr=1>namespaced</p>"
     with pytest.raises(Unsupported):
         lxml_soup(text)
-    assert str(_soup(text, "page.html")) == str(BeautifulSoup(text, "lxml", multi_valued_attributes=None))
+    assert str(_profile_soup(text)) == str(BeautifulSoup(text, "lxml", multi_valued_attributes=None))
 
 
 def test_a_page_after_a_declined_one_is_built_whole() -> None:
@@ -125,4 +133,4 @@ def test_other_bs4_releases_use_bs4s_own_builder(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(fastsoup, "ENABLED", False)
     with pytest.raises(Unsupported, match=r"4\.15"):
         lxml_soup(text)
-    assert str(_soup(text, "page.html")) == str(BeautifulSoup(text, "lxml", multi_valued_attributes=None))
+    assert str(_profile_soup(text)) == str(BeautifulSoup(text, "lxml", multi_valued_attributes=None))
