@@ -2,10 +2,11 @@
 
 Extraction reads a page through a small part of BeautifulSoup's tree API (``name``, ``attrs``,
 ``get``, ``parent``, ``parents``, ``contents``, ``children``, ``descendants``, ``strings``,
-``get_text``, ``decompose`` ...). Building bs4's own objects costs ~0.47 ms of a page (a 15-key
-instance dict per tag, six links per node); these nodes keep what extraction reads in slots
-(~0.17 ms), and every node's place in one document-order list, so that ``descendants`` is a
-slice of that list instead of a walk.
+``get_text``, ``decompose`` ...). Building bs4's own objects costs ~0.49 ms of a typical page
+(a 15-key instance dict per tag, six links per node) even by the lean builder of
+:mod:`indexer.extract.fastsoup`; these nodes keep what extraction reads in slots (~0.18 ms), and
+every node's place in one document-order list, so that ``descendants`` is a slice of that list
+instead of a walk.
 
 The tree is the one ``BeautifulSoup(text, "lxml", multi_valued_attributes=None)`` gives: the same
 libxml2 events, the same string classes (comments, doctypes, the strings of ``<script>``,
@@ -27,16 +28,12 @@ from bs4 import BeautifulSoup
 from bs4.builder import DetectsXMLParsedAsHTML
 from lxml import etree
 
-from indexer.extract.events import StringEvents
+from indexer.extract.events import StringEvents, Unsupported
 
 _ASCII_SPACES = " \n\t\x0c\r"  # bs4 collapses strings of only these (BeautifulSoup.ASCII_SPACES)
 _PRESERVE_SPACE = frozenset(("pre", "textarea"))
 _new = object.__new__
 _new_str = str.__new__
-
-
-class Unsupported(Exception):
-    """The page holds something this builder does not reproduce (namespaced names): use bs4's path."""
 
 
 class Node:

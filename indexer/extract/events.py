@@ -1,4 +1,4 @@
-"""The text events of libxml2's parse, as both page-tree builders answer them (bs4's rules).
+"""What both lean page-tree builders share: libxml2's text events answered by bs4's rules.
 
 An lxml parser target receives text in pieces (``data``) and comments, doctypes and processing
 instructions as events of their own. bs4 joins the pieces between two tags into one string and
@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from bs4.element import Doctype
+
+
+class Unsupported(Exception):
+    """The page holds something a lean builder does not reproduce (namespaced names): use bs4's own."""
 
 
 class StringEvents:

@@ -1,5 +1,8 @@
 """A page's BeautifulSoup tree, built by a lean lxml parser target instead of bs4's own.
 
+Extraction reads the lighter tree of :mod:`indexer.extract.dom`; a bs4 tree is needed only where a
+site profile's CSS selectors run (soupsieve works on bs4's objects), and this builds it.
+
 ``BeautifulSoup(text, "lxml")`` spends ~0.1 ms of a page's ~1.3 ms in libxml2; the rest is bs4's
 generic per-event machinery (``handle_starttag``, ``endData``, ``_popToTag``, ``object_was_parsed``,
 ``string_container``, ``Tag.__init__``). :func:`lxml_soup` feeds the same libxml2 parser (same class,
@@ -28,7 +31,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 from lxml import etree
 
-from indexer.extract.events import StringEvents
+from indexer.extract.events import StringEvents, Unsupported
 
 # The bs4 releases whose internals the target mirrors; any other falls back to bs4's own builder.
 MIRRORED_BS4 = ((4, 15),)
@@ -37,10 +40,6 @@ ENABLED = BS4_RELEASE in MIRRORED_BS4
 _ASCII_SPACES = BeautifulSoup.ASCII_SPACES  # " \n\t\x0c\r": bs4 collapses strings of only these
 _new = object.__new__
 _new_str = str.__new__
-
-
-class Unsupported(Exception):
-    """The page holds something this builder does not reproduce exactly; use bs4's own path."""
 
 
 def lxml_soup(text: str) -> BeautifulSoup:
