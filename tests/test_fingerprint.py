@@ -47,6 +47,15 @@ def test_simhash_matches_its_definition() -> None:
         assert simhash(text) == reference_simhash(text), text
 
 
+def test_ascii_texts_match_the_definition() -> None:
+    """ASCII texts take a pattern of their own: it finds the same words."""
+    rng = random.Random(12)
+    vocabulary = ["Calcium", "SLEEP", "x1", "_", "a_b", "2024-05-11", "it's", "e.g.", "\t\n", "(B12)", "__init__"]
+    for _ in range(300):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(0, 40)))
+        assert text.isascii() and simhash(text) == reference_simhash(text), text
+
+
 def test_short_and_empty_texts() -> None:
     assert simhash("") == 0 and simhash(" ,;! ") == 0
     assert simhash("one two") == simhash("One, two!") != 0
