@@ -78,3 +78,15 @@ def test_xml_prolog_declaration() -> None:
 def test_binary_bytes_are_refused() -> None:
     with pytest.raises(BinaryContentError):
         decode_html(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+
+
+def test_control_bytes_without_nul_are_refused_past_five_percent() -> None:
+    """No NUL byte: the share of control bytes (\\x01-\\x08, \\x0e-\\x1f; not tab, newlines, form feed) decides."""
+    text = b"<p>" + b"plain text " * 90 + b"</p>"
+    controls = bytes([*range(1, 9), *range(14, 32)])
+    just_under = text + (controls * 3)[: len(text) // 20 - 2]
+    over = text + controls * 3
+    assert decode_html(just_under)[0].startswith("<p>plain")
+    assert decode_html(text + b"\t\n\r\x0c" * 100)[0].startswith("<p>plain")
+    with pytest.raises(BinaryContentError):
+        decode_html(over)
