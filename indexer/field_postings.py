@@ -5,13 +5,14 @@ end of flat arrays (term number, document, weight, value) instead of one list pe
 costs a few array extends per document rather than several appends per posting. At flush,
 :meth:`FieldPostings.by_term` orders all postings by term bytes with one stable sort (documents stay
 in order within a term), and :func:`write_posting_lists` writes them with Whoosh's W3 block format
-(blocks of ``blocklimit`` postings, pickled (protocol 5, see :data:`_PROTOCOL`), compressed to zlib
+(blocks of ``blocklimit`` postings, pickled (protocol 5, see :class:`_ChunkOpcodes`), compressed to zlib
 streams (by ISA-L where installed, :mod:`indexer.deflate`) where that shortens them, the same term
 info), taking each block's statistics from whole-array numpy reductions rather than Python loops.
 """
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,11 +39,6 @@ _CHUNK_POSTINGS = 1 << 16
 _TERM_INFO = W3TermInfo._struct
 # Pickled blocks shorter than this are not compressed (see _compressed).
 _MIN_COMPRESSED = 60
-# The pickle protocol of a block's data. Whoosh's reader unpickles blocks with ``pickle.loads``,
-# whatever the protocol. Whoosh's own writer uses protocol 2, which pickles each bytes value (a
-# posting's positions) as a call of ``_codecs.encode`` on a latin-1 str: ~40 bytes of boilerplate
-# per posting, and slower to pickle and to compress. Protocol 5 stores the bytes as they are.
-_PROTOCOL = 5
 
 
 class FieldPostings:
@@ -166,11 +162,16 @@ def write_posting_lists(
         while last < len(terms) and term_starts[last + 1] - base <= _CHUNK_POSTINGS:
             last += 1
         end = term_starts[last]
-        deltas = blocks.deltas(postings.docs, base, end).tolist()
         docs = postings.docs[base:end].tolist()
-        w32 = postings.weights[base:end].astype(np.float32).tolist()
-        vstarts = postings.value_starts[base:end].tolist()
-        vlengths = postings.value_lengths[base:end].tolist()
+        weights32 = postings.weights[base:end].astype(np.float32)
+        w32 = weights32.tolist()
+        ops = _ChunkOpcodes(
+            blocks.deltas(postings.docs, base, end),
+            weights32,
+            values,
+            postings.value_starts[base:end],
+            postings.value_lengths[base:end],
+        )
         for t in range(term, last):
             term_end = term_starts[t + 1]
             parts = [WHOOSH3_HEADER_MAGIC]
@@ -182,15 +183,18 @@ def write_posting_lists(
                 block_w32 = w32[a:b]
                 weight += sum(block_w32)
                 if block_weights_vary[block]:
-                    mini_weights: Any = tuple(block_w32)
+                    mini_weights = ops.floats(a, b)
                 else:
-                    mini_weights = None if block_w32[0] == 1.0 else block_w32[0]
+                    mini_weights = _NONE if block_w32[0] == 1.0 else _FLOAT + _DOUBLE.pack(block_w32[0])
                 if fixed == 0:
-                    mini_values: Any = None
+                    mini_values = _NONE
+                elif fixed is None or fixed < 0:
+                    mini_values = ops.byte_strings(a, b)
                 else:
-                    pieces = [values[s : s + n] for s, n in zip(vstarts[a:b], vlengths[a:b], strict=True) if n]
-                    mini_values = tuple(pieces) if fixed is None or fixed < 0 else b"".join(pieces)
-                data, used = _compressed(dumps((tuple(deltas[a:b]), mini_weights, mini_values), _PROTOCOL), compress, level)
+                    mini_values = ops.joined_bytes(a, b)
+                # pickle.loads gives (ids, weights, values) as Whoosh's writer pickles them
+                block_data = b"".join((_PICKLE_START, ops.ints(a, b), mini_weights, mini_values, _PICKLE_END))
+                data, used = _compressed(block_data, compress, level)
                 low, high, top = block_minbyte[block], block_maxbyte[block], block_maxweight[block]
                 info = dumps((b - a, docs[b - 1], top, used, low, high), 2)
                 size = len(info) + len(data)
@@ -209,6 +213,131 @@ def write_posting_lists(
             files.add_term(terms[t], info + pack_long(offset) + pack_int(length))
         term = last
     files.finish()
+
+
+# A block's data is a pickle of ``(ids, weights, values)``, written opcode by opcode for a whole
+# chunk of postings at once (see _ChunkOpcodes): a tuple of three, each a tuple (MARK … TUPLE),
+# None, a float or bytes. Whoosh's reader unpickles it with ``pickle.loads``, whatever the protocol,
+# and needs no frames or memo entries (tests/test_field_postings.py). Whoosh's own writer uses
+# protocol 2, which pickles each bytes value (a posting's positions) as a call of
+# ``_codecs.encode`` on a latin-1 str: ~40 bytes of boilerplate per posting, slower to pickle and
+# to compress. Protocol 5's opcodes store the bytes as they are.
+_PICKLE_START = b"\x80\x05"  # PROTO 5
+_PICKLE_END = b"\x87."  # TUPLE3, STOP
+_MARK, _TUPLE, _NONE, _FLOAT = b"(", b"t", b"N", b"G"
+_DOUBLE = struct.Struct(">d")  # BINFLOAT's argument
+_SHORT_BINBYTES, _BINBYTES = 0x43, 0x42  # "C": 1-byte length; "B": 4-byte length
+_BININT1, _BININT2, _BININT = 0x4B, 0x4D, 0x4A  # "K", "M", "J": 1, 2, 4-byte ints
+
+
+class _ChunkOpcodes:
+    """The pickle opcodes of a chunk's postings (ids, weights, values), built with numpy; a block's
+    share is then one slice of each (instead of a tuple and a bytes slice per posting)."""
+
+    def __init__(
+        self,
+        ids: npt.NDArray[np.int32],
+        weights32: npt.NDArray[np.float32],
+        values: bytes,
+        value_starts: npt.NDArray[Any],
+        value_lengths: npt.NDArray[np.int32],
+    ) -> None:
+        self._ids, self._id_offsets = _int_opcodes(ids.astype(np.int64))
+        self._weights32 = weights32
+        self._floats: bytes | None = None
+        self._values = values
+        self._starts = value_starts
+        self._lengths = value_lengths
+        self._strings: tuple[bytes, list[int]] | None = None
+        self._joined: tuple[bytes, list[int]] | None = None
+
+    def ints(self, a: int, b: int) -> bytes:
+        """The tuple of ids of postings ``a`` to ``b``."""
+        offsets = self._id_offsets
+        return _MARK + self._ids[offsets[a] : offsets[b]] + _TUPLE
+
+    def floats(self, a: int, b: int) -> bytes:
+        """The tuple of weights of postings ``a`` to ``b`` (as float32 values, like Whoosh's)."""
+        if self._floats is None:
+            rows = np.empty((len(self._weights32), 9), dtype=np.uint8)
+            rows[:, 0] = ord(_FLOAT)
+            rows[:, 1:] = self._weights32.astype(">f8").view(np.uint8).reshape(-1, 8)
+            self._floats = rows.tobytes()
+        return _MARK + self._floats[9 * a : 9 * b] + _TUPLE
+
+    def byte_strings(self, a: int, b: int) -> bytes:
+        """The tuple of the non-empty values of postings ``a`` to ``b``, each a bytes object."""
+        if self._strings is None:
+            self._strings = _bytes_opcodes(self._values, self._starts, self._lengths, headers=True)
+        data, offsets = self._strings
+        return _MARK + data[offsets[a] : offsets[b]] + _TUPLE
+
+    def joined_bytes(self, a: int, b: int) -> bytes:
+        """The values of postings ``a`` to ``b`` joined into one bytes object."""
+        if self._joined is None:
+            self._joined = _bytes_opcodes(self._values, self._starts, self._lengths, headers=False)
+        data, offsets = self._joined
+        return _bytes_opcode(data[offsets[a] : offsets[b]])
+
+
+def _bytes_opcode(data: bytes) -> bytes:
+    """One bytes object."""
+    if len(data) < 256:
+        return bytes((_SHORT_BINBYTES, len(data))) + data
+    return bytes((_BINBYTES,)) + len(data).to_bytes(4, "little") + data
+
+
+def _int_opcodes(values: npt.NDArray[np.int64]) -> tuple[bytes, list[int]]:
+    """Each value (0 <= value < 2**31) as a BININT1, BININT2 or BININT opcode; the opcodes joined,
+    and where each value's starts (one more offset at the end)."""
+    sizes = np.where(values < 256, 2, np.where(values < 65536, 3, 5))
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    out = np.zeros(int(offsets[-1]), dtype=np.uint8)
+    at = offsets[:-1]
+    out[at] = np.where(sizes == 2, _BININT1, np.where(sizes == 3, _BININT2, _BININT))
+    for byte in range(4):  # little-endian argument bytes, as many as the opcode takes
+        has = sizes > byte + 1
+        out[at[has] + 1 + byte] = (values[has] >> (8 * byte)) & 0xFF
+    return out.tobytes(), offsets.tolist()
+
+
+def _bytes_opcodes(
+    values: bytes, starts: npt.NDArray[Any], lengths: npt.NDArray[np.int32], *, headers: bool
+) -> tuple[bytes, list[int]]:
+    """The postings' values, gathered in posting order: each non-empty one as a bytes opcode
+    (``headers``), or all of them back to back; and where each posting's starts (one more at the end)."""
+    lengths = lengths.astype(np.int64)
+    if headers:
+        head = np.where(lengths == 0, 0, np.where(lengths < 256, 2, 5))
+    else:
+        head = np.zeros(len(lengths), dtype=np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(head + lengths, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    at = offsets[:-1]
+    if headers:
+        short = head == 2
+        out[at[short]] = _SHORT_BINBYTES
+        out[at[short] + 1] = lengths[short]
+        long = head == 5
+        out[at[long]] = _BINBYTES
+        for byte in range(4):
+            out[at[long] + 1 + byte] = (lengths[long] >> (8 * byte)) & 0xFF
+    total = int(lengths.sum())
+    if total:
+        index = np.int32 if max(len(values), len(out)) < 2**31 else np.int64
+        if headers:  # every byte of ``out`` that is not a header's
+            is_data = np.ones(len(out), dtype=bool)
+            for k in range(5):
+                is_data[at[head > k] + k] = False
+            destination = np.flatnonzero(is_data).astype(index)
+        else:
+            destination = np.arange(total, dtype=index)
+        # Each value's bytes move by the distance from its place in ``out`` to its start in ``values``.
+        shift = np.repeat((starts - (at + head)).astype(index), lengths)
+        out[destination] = np.frombuffer(values, dtype=np.uint8)[destination + shift]
+    return out.tobytes(), offsets.tolist()
 
 
 class _TermFiles:
