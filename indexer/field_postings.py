@@ -16,6 +16,7 @@ import struct
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from hashlib import md5
 from itertools import islice
 from pickle import dumps
 from typing import Any
@@ -24,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
+from whoosh.filedb.filetables import md5_hash
 from whoosh.system import pack_int, pack_long, pack_ushort
 
 from indexer.deflate import compressor
@@ -340,6 +342,12 @@ def _bytes_opcodes(
     return out.tobytes(), offsets.tolist()
 
 
+def md5_low32(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the term index's bucket hash) without a hex round trip: the low 32
+    bits of the MD5 digest read as a big-endian number are its last four bytes."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+
+
 class _TermFiles:
     """A field writer's postings file and term index, written with their positions kept here.
 
@@ -354,8 +362,10 @@ class _TermFiles:
         self.fieldid = pack_ushort(fieldwriter._fieldid)
         self.post_position = self.postfile.tell()
         self.index_position = self.tindex.dbfile.tell()
-        self._post_write = self.postfile.write
-        self._index_write = self.tindex.dbfile.write
+        # Whoosh's StructFile.write only calls its file's write: call that directly.
+        self._post_write = getattr(self.postfile, "file", self.postfile).write
+        self._index_write = getattr(self.tindex.dbfile, "file", self.tindex.dbfile).write
+        self._hash = md5_low32 if self.tindex.hashfn is md5_hash else self.tindex.hashfn
         self._key = b""
 
     def write_postings(self, data: bytes) -> tuple[int, int]:
@@ -372,7 +382,7 @@ class _TermFiles:
         position = self.index_position
         tindex.index.append(position)
         self._index_write(_HASH_LENGTHS.pack(len(key), len(info)) + key + info)
-        h = tindex.hashfn(key)
+        h = self._hash(key)
         tindex.buckets[h & 255].append((h, position))
         self.index_position += _HASH_LENGTHS.size + len(key) + len(info)
         self._key = key

@@ -6,8 +6,9 @@ import pickle
 import random
 
 import numpy as np
+from whoosh.filedb.filetables import md5_hash
 
-from indexer.field_postings import _NONE, _PICKLE_END, _PICKLE_START, _ChunkOpcodes
+from indexer.field_postings import _NONE, _PICKLE_END, _PICKLE_START, _ChunkOpcodes, md5_low32
 
 
 def _chunk(rng: random.Random, n: int) -> tuple[list[int], list[float], bytes, list[int], list[int]]:
@@ -39,3 +40,9 @@ def test_blocks_load_as_pickle_dumps_pickles_them() -> None:
             assert pickle.loads(data) == expected
             joined = _PICKLE_START + ops.ints(a, b) + _NONE + ops.joined_bytes(a, b) + _PICKLE_END
             assert pickle.loads(joined) == (tuple(ids[a:b]), None, b"".join(pieces[a:b]))
+
+
+def test_term_index_hash_is_whooshs() -> None:
+    rng = random.Random(4)
+    keys = [b"", b"\x00\x01calcium", "孕期".encode(), *(rng.randbytes(rng.randrange(1, 40)) for _ in range(500))]
+    assert [md5_low32(k) for k in keys] == [md5_hash(k) for k in keys]
