@@ -19,16 +19,13 @@ pruned (``decompose``), never grown.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import bs4.element
 from bs4 import BeautifulSoup
-from bs4.builder import DetectsXMLParsedAsHTML
-from lxml import etree
 
-from indexer.extract.events import StringEvents, Unsupported
+from indexer.extract.events import ReusedParser, StringEvents, Unsupported
 
 _ASCII_SPACES = " \n\t\x0c\r"  # bs4 collapses strings of only these (BeautifulSoup.ASCII_SPACES)
 _PRESERVE_SPACE = frozenset(("pre", "textarea"))
@@ -283,33 +280,9 @@ def parse_html(text: str) -> Document:
         Unsupported: namespaced tag or attribute names (the caller converts bs4's tree instead).
         lxml.etree.ParserError, UnicodeDecodeError, LookupError: libxml2 refused the text.
     """
-    DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(text, stacklevel=3)
-    if text[:1] == "\N{BYTE ORDER MARK}":
-        text = text[1:]  # bs4 strips it before feeding lxml (lxml bug 1948551)
-    parser, target = _parser()
     document = _document()
-    target.reset(document)
-    try:
-        parser.feed(text)
-        parser.close()
-    except BaseException:
-        _PARSER.pair = None  # stopped mid-page: the next page gets a new parser, to be safe
-        raise
+    _PARSER.parse(text, document)
     return document
-
-
-def _parser() -> tuple[etree.HTMLParser, _Target]:
-    """This thread's parser and its target (lxml resets a parser at ``close``; making one costs ~20 µs)."""
-    pair = getattr(_PARSER, "pair", None)
-    if pair is None:
-        target = _Target()
-        # As bs4's LXMLTreeBuilder.parser_for makes it.
-        parser = etree.HTMLParser(target=target, recover=True, huge_tree=True, encoding=None)
-        pair = _PARSER.pair = (parser, target)
-    return pair
-
-
-_PARSER = threading.local()
 
 
 class _Target(StringEvents):
@@ -413,6 +386,7 @@ class _Target(StringEvents):
 
 
 _SPECIAL = frozenset((*_CONTAINERS, *_PRESERVE_SPACE))
+_PARSER = ReusedParser(_Target)  # this thread's parser and target
 
 # bs4's string classes and ours.
 _STRING_CLASSES: dict[type, type[Text]] = {

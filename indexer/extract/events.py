@@ -9,9 +9,12 @@ which differ only in the string classes and in how ``_flush`` adds a string to t
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from bs4.builder import DetectsXMLParsedAsHTML
 from bs4.element import Doctype
+from lxml import etree
 
 
 class Unsupported(Exception):
@@ -26,6 +29,10 @@ class StringEvents:
     DOCTYPE: type[str]
     PROCESSING_INSTRUCTION: type[str]
     pending: list[str]  # the text since the last tag or string
+
+    def reset(self, tree: Any) -> None:
+        """Start building ``tree`` (a new, empty one)."""
+        raise NotImplementedError
 
     def _flush(self, cls: Any) -> None:
         """Add the pending text as one string of class ``cls`` (the container's class for ``None``)."""
@@ -49,3 +56,38 @@ class StringEvents:
             self._flush(None)
         self.pending.append(value)
         self._flush(cls)
+
+
+class ReusedParser:
+    """libxml2's HTML parser with a target of ``target_class``, one per thread, reused from page to
+    page: lxml resets a parser at ``close``, and making one with a Python target costs ~20 µs, most
+    of it lxml inspecting the target's methods."""
+
+    def __init__(self, target_class: type[StringEvents]) -> None:
+        self._target_class = target_class
+        self._local = threading.local()
+
+    def parse(self, text: str, tree: Any) -> None:
+        """Feed ``text`` to this thread's parser, whose target builds ``tree``; as bs4 feeds lxml.
+
+        Raises:
+            Unsupported: the target declined the page.
+            lxml.etree.ParserError, UnicodeDecodeError, LookupError: libxml2 refused the text.
+        """
+        DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(text, stacklevel=4)
+        if text[:1] == "\N{BYTE ORDER MARK}":
+            text = text[1:]  # bs4 strips it before feeding lxml (lxml bug 1948551)
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            target = self._target_class()
+            # As bs4's LXMLTreeBuilder.parser_for makes it.
+            parser = etree.HTMLParser(target=target, recover=True, huge_tree=True, encoding=None)
+            pair = self._local.pair = (parser, target)
+        parser, target = pair
+        target.reset(tree)
+        try:
+            parser.feed(text)
+            parser.close()
+        except BaseException:
+            self._local.pair = None  # stopped mid-page: the next page gets a new parser, to be safe
+            raise

@@ -20,18 +20,15 @@ the caller parses the page the bs4 way.
 from __future__ import annotations
 
 import re
-import threading
 from copy import copy
 from typing import Any
 
 import bs4
 from bs4 import BeautifulSoup
-from bs4.builder import DetectsXMLParsedAsHTML
 from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
-from lxml import etree
 
-from indexer.extract.events import StringEvents, Unsupported
+from indexer.extract.events import ReusedParser, StringEvents, Unsupported
 
 # The bs4 releases whose internals the target mirrors; any other falls back to bs4's own builder.
 MIRRORED_BS4 = ((4, 15),)
@@ -53,37 +50,9 @@ def lxml_soup(text: str) -> BeautifulSoup:
     """
     if not ENABLED:
         raise Unsupported(f"written against beautifulsoup4 4.15, not {bs4.__version__}")
-    DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(text, stacklevel=3)
-    if text[:1] == "\N{BYTE ORDER MARK}":
-        text = text[1:]  # bs4 strips it before feeding lxml (lxml bug 1948551)
-    builder = LXMLTreeBuilder(multi_valued_attributes=None)
-    soup = _empty_soup(builder)
-    parser, target = _parser(builder)
-    target.reset(soup)
-    try:
-        parser.feed(text)
-        parser.close()
-    except BaseException:
-        _PARSER.pair = None  # stopped mid-page: the next page gets a new parser, to be safe
-        raise
+    soup = _empty_soup(LXMLTreeBuilder(multi_valued_attributes=None))
+    _PARSER.parse(text, soup)
     return soup
-
-
-def _parser(builder: LXMLTreeBuilder) -> tuple[etree.HTMLParser, _Target]:
-    """This thread's parser (the one bs4's builder makes, ``LXMLTreeBuilder.parser_for``) and its target.
-
-    A parser is reused from page to page (lxml resets it at ``close``): making one with a Python
-    target costs ~20 µs, most of it lxml inspecting the target's methods.
-    """
-    pair = getattr(_PARSER, "pair", None)
-    if pair is None:
-        target = _Target()
-        parser = etree.HTMLParser(target=target, recover=True, huge_tree=builder.huge_tree, encoding=None)
-        pair = _PARSER.pair = (parser, target)
-    return pair
-
-
-_PARSER = threading.local()
 
 
 def _empty_soup(builder: LXMLTreeBuilder) -> BeautifulSoup:
@@ -255,3 +224,4 @@ class _Target(StringEvents):
 _TEMPLATES: dict[str, dict[str, Any]] = {}
 _MAX_TEMPLATES = 2000
 
+_PARSER = ReusedParser(_Target)  # this thread's parser and target
