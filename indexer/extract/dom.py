@@ -27,7 +27,6 @@ from bs4 import BeautifulSoup
 
 from indexer.extract.events import ReusedParser, StringEvents, Unsupported
 
-_ASCII_SPACES = " \n\t\x0c\r"  # bs4 collapses strings of only these (BeautifulSoup.ASCII_SPACES)
 _PRESERVE_SPACE = frozenset(("pre", "textarea"))
 _new = object.__new__
 _new_str = str.__new__
@@ -370,11 +369,7 @@ class _Target(StringEvents):
 
     def _flush(self, cls: type[Text] | None) -> None:
         """bs4's ``endData``: the collected text becomes one string of the tree."""
-        value = "".join(self.pending)
-        self.pending = []
-        if not self.keep_space and not value.strip(_ASCII_SPACES):  # only ASCII spaces (or empty)
-            value = "\n" if "\n" in value else " "
-        string = _new_str(cls or self.container, value)
+        string = _new_str(cls or self.container, self._pending_text())
         parent = self.current
         string.parent = parent
         string.gone = False

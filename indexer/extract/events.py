@@ -12,9 +12,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from bs4 import BeautifulSoup
 from bs4.builder import DetectsXMLParsedAsHTML
 from bs4.element import Doctype
 from lxml import etree
+
+_ASCII_SPACES = BeautifulSoup.ASCII_SPACES  # " \n\t\x0c\r": bs4 collapses strings of only these
 
 
 class Unsupported(Exception):
@@ -29,6 +32,7 @@ class StringEvents:
     DOCTYPE: type[str]
     PROCESSING_INSTRUCTION: type[str]
     pending: list[str]  # the text since the last tag or string
+    keep_space: bool  # inside <pre> or <textarea>
 
     def reset(self, tree: Any) -> None:
         """Start building ``tree`` (a new, empty one)."""
@@ -37,6 +41,15 @@ class StringEvents:
     def _flush(self, cls: Any) -> None:
         """Add the pending text as one string of class ``cls`` (the container's class for ``None``)."""
         raise NotImplementedError
+
+    def _pending_text(self) -> str:
+        """The pending text, taken: whitespace-only text (ASCII spaces, or none) becomes ``"\\n"`` if it
+        holds a newline, else ``" "``, unless whitespace is kept (bs4's ``endData``)."""
+        value = "".join(self.pending)
+        self.pending = []
+        if not self.keep_space and not value.strip(_ASCII_SPACES):
+            value = "\n" if "\n" in value else " "
+        return value
 
     def data(self, content: str) -> None:
         self.pending.append(content)

@@ -34,7 +34,6 @@ from indexer.extract.events import ReusedParser, StringEvents, Unsupported
 MIRRORED_BS4 = ((4, 15),)
 BS4_RELEASE = tuple(int(part) for part in re.findall(r"\d+", bs4.__version__)[:2])
 ENABLED = BS4_RELEASE in MIRRORED_BS4
-_ASCII_SPACES = BeautifulSoup.ASCII_SPACES  # " \n\t\x0c\r": bs4 collapses strings of only these
 _new = object.__new__
 _new_str = str.__new__
 
@@ -185,11 +184,7 @@ class _Target(StringEvents):
 
     def _flush(self, cls: type[NavigableString] | None) -> None:
         """bs4's ``endData``: the collected text becomes one string of the tree."""
-        value = "".join(self.pending)
-        self.pending = []
-        if not self.keep_space and not value.strip(_ASCII_SPACES):  # only ASCII spaces (or empty)
-            value = "\n" if "\n" in value else " "
-        string = _new_str(cls or self.container, value)
+        string = _new_str(cls or self.container, self._pending_text())
         parent = self.current
         last = self.last
         contents = parent.contents
