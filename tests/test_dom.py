@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
-from indexer.encoding import decode_html
 from indexer.extract import dom
 from indexer.extract.dom import Element, Text, Unsupported, from_soup, parse_html
 from indexer.extract.profile import SelectablePage
 from indexer.parse import _tree
-from tests.test_fastsoup import EDGE_CASES
+from tests.test_fastsoup import EDGE_CASES, page_texts, random_markups
 
 
 def _shape(document: dom.Document) -> list[tuple[Any, ...]]:
@@ -45,26 +43,19 @@ def test_edge_cases(text: str) -> None:
 
 
 def test_random_markup() -> None:
-    pieces = [piece for case in EDGE_CASES[:14] for piece in case.replace(">", ">\0").split("\0") if piece]
-    rng = random.Random(11)
-    for _ in range(300):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
-        if text.strip():
-            _assert_same(text)
+    for text in random_markups(EDGE_CASES[:14], seed=11):
+        _assert_same(text)
 
 
 def test_bundled_corpus(corpus_dir: Path) -> None:
-    pages = sorted(corpus_dir.rglob("*.html"))
-    assert len(pages) >= 50
-    for page in pages:
-        _assert_same(decode_html(page.read_bytes())[0])
+    assert len(list(corpus_dir.rglob("*.html"))) >= 50
+    for text in page_texts(corpus_dir):
+        _assert_same(text)
 
 
 def test_shared_pages(shared_dir: Path) -> None:
-    pages = sorted((shared_dir / "data" / "html").rglob("*.html"))
-    assert pages
-    for page in pages:
-        _assert_same(decode_html(page.read_bytes())[0])
+    for text in page_texts(shared_dir / "data" / "html"):
+        _assert_same(text)
 
 
 def test_string_kinds_and_text() -> None:

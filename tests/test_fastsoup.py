@@ -89,28 +89,36 @@ def test_edge_cases(text: str) -> None:
     _assert_same(text)
 
 
+def random_markups(cases: list[str], seed: int) -> list[str]:
+    """300 random soups of the pieces of ``cases`` (their tags and texts, shuffled and repeated)."""
+    pieces = [piece for case in cases for piece in case.replace(">", ">\0").split("\0") if piece]
+    rng = random.Random(seed)
+    texts = ("".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(300))
+    return [text for text in texts if text.strip()]
+
+
+def page_texts(folder: Path, step: int = 1) -> list[str]:
+    """The decoded text of every ``step``-th page under ``folder`` (at least one)."""
+    pages = sorted(folder.rglob("*.html"))[::step]
+    assert pages
+    return [decode_html(page.read_bytes())[0] for page in pages]
+
+
 def test_random_markup() -> None:
     """Random soups of the constructs above: the event stream is libxml2's either way."""
-    pieces = [piece for case in EDGE_CASES[:18] for piece in case.replace(">", ">\0").split("\0") if piece]
-    rng = random.Random(7)
-    for _ in range(300):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
-        if text.strip():
-            _assert_same(text)
+    for text in random_markups(EDGE_CASES[:18], seed=7):
+        _assert_same(text)
 
 
 def test_bundled_corpus(corpus_dir: Path) -> None:
-    pages = sorted(corpus_dir.rglob("*.html"))
-    assert len(pages) >= 50
-    for page in pages:
-        _assert_same(decode_html(page.read_bytes())[0])
+    assert len(list(corpus_dir.rglob("*.html"))) >= 50
+    for text in page_texts(corpus_dir):
+        _assert_same(text)
 
 
 def test_shared_pages(shared_dir: Path) -> None:
-    pages = sorted((shared_dir / "data" / "html").rglob("*.html"))[::4]
-    assert pages
-    for page in pages:
-        _assert_same(decode_html(page.read_bytes())[0])
+    for text in page_texts(shared_dir / "data" / "html", step=4):
+        _assert_same(text)
 
 
 def test_namespaced_names_fall_back_to_bs4() -> None:
