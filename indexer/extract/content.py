@@ -83,14 +83,12 @@ def _screen_reader_only(classes: str) -> bool:
 
 def _is_hidden(tag: Element) -> bool:
     attrs = tag.attrs
-    classes = attrs.get("class")
-    if classes:
-        joined = classes if isinstance(classes, str) else " ".join(classes)
-        # Substring tests first: this runs on every tag with attributes.
-        if ("sr-only" in joined or "idden" in joined or "reader" in joined or "offscreen" in joined) and (
-            _screen_reader_only(joined)
-        ):
-            return tag.name not in ("html", "body")
+    classes = attrs.get("class") or ""
+    # Substring tests first: this runs on every tag with attributes.
+    if ("sr-only" in classes or "idden" in classes or "reader" in classes or "offscreen" in classes) and (
+        _screen_reader_only(classes)
+    ):
+        return tag.name not in ("html", "body")
     if "hidden" in attrs:
         return tag.name not in ("html", "body")
     aria = attrs.get("aria-hidden")
@@ -165,8 +163,7 @@ def class_weight(tag: Element) -> int:
     attrs = tag.attrs
     if not attrs:
         return 0
-    classes = attrs.get("class") or ""
-    return _weight(" ".join(classes) if isinstance(classes, list) else str(classes), str(attrs.get("id") or ""))
+    return _weight(attrs.get("class") or "", attrs.get("id") or "")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -2,7 +2,7 @@
 
 Extraction asks the same questions of thousands of elements per page (how much text, how much of
 it linked); instead of searching each subtree, we walk the tree once and keep plain lists and
-per-element sums (keyed by ``id(tag)``), kept up to date on removals.
+per-element sums (indexed by each element's place in the page), kept up to date on removals.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def attr_words(tag: Element, name: str) -> list[str]:
     value = tag.attrs.get(name) if tag.attrs else None
     if not value:
         return []
-    return value.split() if isinstance(value, str) else [str(v) for v in value]
+    return value.split()
 
 
 def marker(tag: Element) -> str:
@@ -49,9 +49,7 @@ def marker(tag: Element) -> str:
     attrs = tag.attrs
     if not attrs:
         return " "
-    classes = attrs.get("class") or ""
-    joined = classes if isinstance(classes, str) else " ".join(classes)
-    return joined + " " + str(attrs.get("id") or "")
+    return (attrs.get("class") or "") + " " + (attrs.get("id") or "")
 
 
 @dataclass
