@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin
 
 from indexer.extract.blocks import clean_space, text_of
 from indexer.extract.dom import Element, Text
-from indexer.extract.tree import Measures, attr_words, marker, tags_named
+from indexer.extract.tree import Measures, marker, tags_named
 
 _PREV_MARK = re.compile(
     r"^\s*(?:<<|«|‹|←|上一篇|上一页|上一則|上一篇文章|前一篇|previous(?:\s+(?:article|post|story))?|prev(?:ious)?\.?)\s*[:：]?",
@@ -73,21 +73,29 @@ def _origin(base: str) -> str | None:
 def prev_next_links(
     anchors: list[Element], base: str, measures: Measures
 ) -> tuple[str | None, str | None, list[Element]]:
-    """Find prev/next article links; returns ``(prev_url, next_url, their_container_blocks)``."""
+    """Find prev/next article links; returns ``(prev_url, next_url, their_container_blocks)``.
+
+    A link is a prev (next) link when its ``rel`` says so or its label (the text just before it
+    and its own text) starts with a prev (next) mark; prev wins when both apply.
+    """
     prev = nxt = None
     blocks: list[Element] = []
     for a in anchors:
-        if a.gone or a.get("href") is None:
+        attrs = a.attrs
+        if a.gone or attrs.get("href") is None:
             continue
-        rel = " ".join(attr_words(a, "rel")).lower()
-        label = _label_before(a) + " " + _head_text(a)
-        kind = None
-        if "prev" in rel or _PREV_MARK.match(label.strip()):
+        rel = attrs.get("rel")
+        rel = rel.lower() if rel else ""
+        if "prev" in rel:
             kind = "prev"
-        elif "next" in rel or _NEXT_MARK.match(label.strip()):
-            kind = "next"
-        if kind is None:
-            continue
+        else:
+            label = (_label_before(a) + " " + _head_text(a)).strip()
+            if _PREV_MARK.match(label):
+                kind = "prev"
+            elif "next" in rel or _NEXT_MARK.match(label):
+                kind = "next"
+            else:
+                continue
         url = _href(a, base)
         if not url:
             continue
@@ -101,6 +109,9 @@ def prev_next_links(
 
 def _label_before(a: Element) -> str:
     """The text just before the link inside its parent (``"<<:"``, ``"上一篇："``), up to 20 characters."""
+    parent = a.parent
+    if parent is None or not parent.contents or parent.contents[0] is a:  # the usual link: first in its parent
+        return ""
     parts: list[str] = []
     length = 0
     for sibling in a.previous_siblings:
