@@ -137,7 +137,7 @@ def worker_init(parent: int) -> None:
     queue's lock made ``Pool.terminate`` wait forever (seen at the end of a 100,000-page build).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # What the worker inherited (modules, jieba's dictionary) is never garbage: full collections
+    # What the worker inherited (modules, dictionaries the parent loaded) is never garbage: full collections
     # skip it (~0.05 ms/page) and leave its pages shared with the parent.
     gc.freeze()
     if os.getppid() != parent:  # the parent died before this worker started

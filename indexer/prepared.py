@@ -105,10 +105,9 @@ def _one_position(pos: int) -> bytes:
 
 
 def warm_up() -> None:
-    """Load the analysis dictionaries (jieba's, OpenCC's) now.
+    """Load the analysis dictionaries (jieba's, OpenCC's) now rather than at the first Chinese text.
 
-    Called in the parent before worker processes are forked, so that workers share them instead
-    of each loading them again (~0.7 s of CPU and ~60 MB per worker, after every worker restart).
+    For measurements that should not include loading them (~0.5 s, ``bench/build_stages.py``).
     """
     from indexer.cjk import _jieba, _t2s
 

@@ -27,7 +27,7 @@ from indexer import pipeline
 from indexer.corpus import PageFile
 from indexer.errors import BuildError
 from indexer.extract.profile import SiteProfile
-from indexer.prepared import prepare_article, warm_up
+from indexer.prepared import prepare_article
 from indexer.segments import SegmentSeries
 
 logger = logging.getLogger(__name__)
@@ -130,9 +130,9 @@ def _write_in_workers(
     workers: int,
     progress: Callable[[int, int], None] | None,
 ) -> SegmentsWritten:
+    # Chinese analysis dictionaries (jieba's, OpenCC's) are loaded by a worker when it first meets
+    # Chinese text, not here for all: ~0.5 s that other corpora would wait for before any page.
     context: Any = multiprocessing.get_context(pipeline.start_method())
-    if context.get_start_method() == "fork":
-        warm_up()  # forked workers share the analysis dictionaries
     parts = split_pages(pages, workers)
     results = context.Queue()
     procs = [
