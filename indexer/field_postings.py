@@ -308,7 +308,13 @@ def _bytes_opcodes(
     values: bytes, starts: npt.NDArray[Any], lengths: npt.NDArray[np.int32], *, headers: bool
 ) -> tuple[bytes, list[int]]:
     """The postings' values, gathered in posting order: each non-empty one as a bytes opcode
-    (``headers``), or all of them back to back; and where each posting's starts (one more at the end)."""
+    (``headers``), or all of them back to back; and where each posting's starts (one more at the end).
+
+    Values are moved a length at a time (most positions values have one of a few lengths): the
+    values of length ``n`` are rows of a strided ``n``-byte window over ``values``, gathered at
+    once, given their opcode header (the same for all of them) and put in place through a window
+    over the output.
+    """
     lengths = lengths.astype(np.int64)
     if headers:
         head = np.where(lengths == 0, 0, np.where(lengths < 256, 2, 5))
@@ -317,29 +323,32 @@ def _bytes_opcodes(
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(head + lengths, out=offsets[1:])
     out = np.empty(int(offsets[-1]), dtype=np.uint8)
-    at = offsets[:-1]
-    if headers:
-        short = head == 2
-        out[at[short]] = _SHORT_BINBYTES
-        out[at[short] + 1] = lengths[short]
-        long = head == 5
-        out[at[long]] = _BINBYTES
-        for byte in range(4):
-            out[at[long] + 1 + byte] = (lengths[long] >> (8 * byte)) & 0xFF
-    total = int(lengths.sum())
-    if total:
-        index = np.int32 if max(len(values), len(out)) < 2**31 else np.int64
-        if headers:  # every byte of ``out`` that is not a header's
-            is_data = np.ones(len(out), dtype=bool)
-            for k in range(5):
-                is_data[at[head > k] + k] = False
-            destination = np.flatnonzero(is_data).astype(index)
-        else:
-            destination = np.arange(total, dtype=index)
-        # Each value's bytes move by the distance from its place in ``out`` to its start in ``values``.
-        shift = np.repeat((starts - (at + head)).astype(index), lengths)
-        out[destination] = np.frombuffer(values, dtype=np.uint8)[destination + shift]
+    source = np.frombuffer(values, dtype=np.uint8)
+    by_length = np.argsort(lengths, kind="stable")
+    ends = np.cumsum(np.bincount(lengths)).tolist()
+    for length, (first, last) in enumerate(zip([0, *ends], ends, strict=False)):
+        if last == first or length == 0:
+            continue
+        which = by_length[first:last]
+        header = _bytes_header(length) if headers else b""
+        width = len(header) + length
+        rows = np.empty((len(which), width), dtype=np.uint8)
+        rows[:, : len(header)] = np.frombuffer(header, dtype=np.uint8)
+        rows[:, len(header) :] = _windows(source, length)[starts[which]]
+        _windows(out, width)[offsets[which]] = rows
     return out.tobytes(), offsets.tolist()
+
+
+def _bytes_header(length: int) -> bytes:
+    """The opcode and length that start a bytes value of ``length`` (> 0) bytes."""
+    if length < 256:
+        return bytes((_SHORT_BINBYTES, length))
+    return bytes((_BINBYTES,)) + length.to_bytes(4, "little")
+
+
+def _windows(data: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
+    """Every ``width``-byte run of ``data`` as a row (a view: row ``i`` starts at byte ``i``)."""
+    return np.lib.stride_tricks.as_strided(data, shape=(len(data) - width + 1, width), strides=(1, 1))
 
 
 def md5_low32(key: bytes) -> int:
