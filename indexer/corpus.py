@@ -125,19 +125,41 @@ def read_page(path: Path) -> bytes:
     Raises:
         PageError: unreadable, vanished, too large, or a broken gzip file.
     """
+    return read_page_file(path).data
+
+
+@dataclass(frozen=True)
+class PageBytes:
+    """A page's bytes and the file's size and modification time when they were read."""
+
+    data: bytes
+    size: int
+    mtime_ns: int
+
+
+def read_page_file(path: Path) -> PageBytes:
+    """The bytes of a page (decompressed for ``.gz``), at most ``MAX_PAGE_BYTES``, with the file's
+    size and time from the open file (one ``fstat``; no path look-up of its own).
+
+    Raises:
+        PageError: unreadable, vanished, too large, or a broken gzip file.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise PageError(
-                path, f"file too large ({size / 1e6:.1f} MB; limit {MAX_PAGE_BYTES // 2**20} MiB)"
-            )
         if path.name.lower().endswith(".gz"):
+            st = path.stat()
+            _check_size(path, st.st_size)
             with gzip.open(path, "rb") as handle:
                 data = handle.read(MAX_PAGE_BYTES + 1)
             if len(data) > MAX_PAGE_BYTES:
                 raise PageError(path, f"decompressed page larger than {MAX_PAGE_BYTES // 2**20} MiB")
-            return data
-        return path.read_bytes()
+            return PageBytes(data, st.st_size, st.st_mtime_ns)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
+            _check_size(path, st.st_size)
+            return PageBytes(_read_all(fd, st.st_size), st.st_size, st.st_mtime_ns)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         reason = "broken symlink" if path.is_symlink() else "file vanished while reading"
         raise PageError(path, reason) from None
@@ -145,3 +167,19 @@ def read_page(path: Path) -> bytes:
         raise PageError(path, "permission denied") from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise PageError(path, f"cannot read ({exc.__class__.__name__}: {exc})") from None
+
+
+def _check_size(path: Path, size: int) -> None:
+    if size > MAX_PAGE_BYTES:
+        raise PageError(path, f"file too large ({size / 1e6:.1f} MB; limit {MAX_PAGE_BYTES // 2**20} MiB)")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Everything an open file holds (``size``: what ``fstat`` said; read on if the file changed)."""
+    data = os.read(fd, size + 1)
+    if len(data) == size:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.article import Article
-from indexer.corpus import PageFile, read_page
+from indexer.corpus import PageFile, read_page_file
 from indexer.errors import PageError
 from indexer.extract.profile import SiteProfile, load_profile
 from indexer.parse import parse_article
@@ -55,11 +55,11 @@ def file_facts(page: PageFile) -> tuple[int, int]:
 
 def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
     """Read and parse one page; never raises for a bad page (the reason is in the result)."""
-    size, mtime = file_facts(page)
     try:
-        data = read_page(page.path)
+        read = read_page_file(page.path)
     except PageError as exc:
-        return PageResult(page, None, exc.reason, size, mtime, "")
+        return PageResult(page, None, exc.reason, *file_facts(page), "")
+    data, size, mtime = read.data, read.size, read.mtime_ns
     digest = hashlib.sha1(data).hexdigest()
     try:
         article = parse_article(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
 
+from indexer.corpus import MAX_PAGE_BYTES, read_page_file
 from indexer.errors import NoArticleError, PageError
 from indexer.parse import parse_article
 from search import Engine
@@ -68,3 +70,26 @@ def test_tag_dense_page_is_refused_before_parsing() -> None:
     html = "<html><body>" + "<div><a href='/x'>y</a></div>" * 200_000 + "</body></html>"
     with pytest.raises(PageError, match="too much markup"):
         parse_article(html, source="dense.html")
+
+
+def test_page_bytes_and_facts_come_from_the_open_file(tmp_path: Path, corpus_dir: Path) -> None:
+    page = sorted(corpus_dir.rglob("*.html"))[0]
+    read = read_page_file(page)
+    st = page.stat()
+    assert (read.data, read.size, read.mtime_ns) == (page.read_bytes(), st.st_size, st.st_mtime_ns)
+    zipped = tmp_path / "zipped.html.gz"
+    zipped.write_bytes(gzip.compress(read.data))
+    assert read_page_file(zipped).data == read.data
+    assert read_page_file(zipped).size == zipped.stat().st_size
+    (tmp_path / "empty.html").write_bytes(b"")
+    assert read_page_file(tmp_path / "empty.html").data == b""
+    (tmp_path / "folder.html").mkdir()
+    with pytest.raises(PageError, match="cannot read"):
+        read_page_file(tmp_path / "folder.html")
+    with pytest.raises(PageError, match="vanished"):
+        read_page_file(tmp_path / "gone.html")
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as out:
+        out.truncate(MAX_PAGE_BYTES + 1)  # sparse: no 16 MiB written
+    with pytest.raises(PageError, match="too large"):
+        read_page_file(huge)
