@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("collections", nargs="+", type=Path, help="collection folders")
     parser.add_argument("--run-dir", type=Path, default=None, help="keep corpora and indexes here")
     args = parser.parse_args(argv)
+    for collection in args.collections:
+        missing = [n for n in ("docs.jsonl", "queries.jsonl", "qrels.tsv") if not (collection / n).is_file()]
+        if missing:
+            parser.error(f"{collection} is not a test collection folder (no {', '.join(missing)})")
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     print("| collection | docs (indexed) | judged queries | nDCG@10 | MAP@100 | R@100 | build s | search ms/query |")
     print("|---|---|---|---|---|---|---|---|")
