@@ -284,9 +284,7 @@ class _ChunkOpcodes:
 
 def _bytes_opcode(data: bytes) -> bytes:
     """One bytes object."""
-    if len(data) < 256:
-        return bytes((_SHORT_BINBYTES, len(data))) + data
-    return bytes((_BINBYTES,)) + len(data).to_bytes(4, "little") + data
+    return _bytes_header(len(data)) + data
 
 
 def _int_opcodes(values: npt.NDArray[np.int64]) -> tuple[bytes, list[int]]:
@@ -340,7 +338,7 @@ def _bytes_opcodes(
 
 
 def _bytes_header(length: int) -> bytes:
-    """The opcode and length that start a bytes value of ``length`` (> 0) bytes."""
+    """The opcode and length that start a bytes object of ``length`` bytes."""
     if length < 256:
         return bytes((_SHORT_BINBYTES, length))
     return bytes((_BINBYTES,)) + length.to_bytes(4, "little")
