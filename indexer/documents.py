@@ -13,6 +13,12 @@ from indexer.cjk import is_cjk, to_simplified
 from indexer.fingerprint import simhash
 
 _PAGE_EXT = re.compile(r"\.(?:html?|php|aspx?|jsp|shtml)(?:\.gz)?$", re.I)
+# The path of the links pages hold, as urlsplit finds it, without urlsplit: a root-relative URL, or
+# an http(s) or scheme-relative one with a plain ASCII host; the path up to "?", "#" or the end, with
+# no tab or line break (urlsplit removes those first). Other URLs go through urlsplit.
+_PLAIN_URL_PATH = re.compile(
+    r"(?:(?:[hH][tT][tT][pP][sS]?:)?//[^/?#\[\]\x00-\x20\x7f-\U0010ffff]*(/[^?#\t\r\n]*)|(/(?!/)[^?#\t\r\n]*))(?=[?#]|\Z)"
+)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -22,7 +28,8 @@ def link_key(url: str) -> str:
     ``https://site/postpartum/back-pain.html`` and ``/postpartum/back-pain.htm`` both give
     ``postpartum/back-pain``; an article's id is its key, so corpora mirrored from a site link up.
     """
-    path = unquote(urlsplit(url).path or "")
+    plain = _PLAIN_URL_PATH.match(url)
+    path = unquote((plain.group(1) or plain.group(2)) if plain is not None else urlsplit(url).path)
     path = _PAGE_EXT.sub("", path.strip("/"))
     if path.endswith("/index") or path == "index":
         path = path[: -len("index")].rstrip("/")

@@ -1,14 +1,15 @@
-"""Link resolution: the shortcut for plain root-relative paths gives what urljoin gives."""
+"""Link resolution and link keys: the shortcuts for plain URLs give what urljoin and urlsplit give."""
 
 from __future__ import annotations
 
 import random
 import re
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 
+from indexer.documents import _PLAIN_URL_PATH, link_key
 from indexer.extract.links import _PLAIN_PATH, _resolve
 
 BASES = [
@@ -58,3 +59,37 @@ def test_resolve_equals_urljoin_on_the_sample_sites_links(corpus_dir: Path) -> N
     assert sum(1 for _, href in pairs if _PLAIN_PATH.fullmatch(href)) > len(pairs) / 2  # the shortcut's case
     for base, href in pairs:
         assert _resolved(base, href) == _urljoin(base, href), (base, href)
+
+
+def _url_path(url: str) -> str:
+    try:
+        return unquote(urlsplit(url).path)
+    except ValueError:
+        return "ValueError"
+
+
+def test_link_key_path_equals_urlsplit() -> None:
+    """Link keys read a plain URL's path without urlsplit: the same path, for any URL."""
+    rng = random.Random(5)
+    starts = ["", "/", "//", "http://h", "HTTPS://h.example:8080", "https://[::1]", "https://hé", "//h\t",
+              "mailto:", "ftp://h", "http:", "https:h", " /", "\t/", "a:"]  # fmt: skip
+    pieces = [*PIECES, "\t", "\n", "\r", "%2F", "[", "]", "index.html", "a.htm", "文章"]
+    urls = [*BASES, *HREFS]
+    urls += [rng.choice(starts) + "".join(rng.choice(pieces) for _ in range(rng.randrange(10))) for _ in range(20000)]
+    shortcut = 0
+    for url in urls:
+        plain = _PLAIN_URL_PATH.match(url)
+        if plain is not None:
+            shortcut += 1
+            assert unquote(plain.group(1) or plain.group(2)) == _url_path(url), url
+        if _url_path(url) != "ValueError":
+            assert link_key(url) == link_key.__wrapped__(url)
+    assert shortcut > 1000  # the shortcut was taken often enough to be tested
+
+
+def test_link_keys_of_urls_and_paths() -> None:
+    assert link_key("https://site.example/postpartum/Back-Pain.html?x=1#top") == "postpartum/back-pain"
+    assert link_key("/postpartum/back-pain.htm") == link_key("//cdn/postpartum/back-pain.php") == "postpartum/back-pain"
+    assert link_key("/a/index.html") == "a" and link_key("/") == ""
+    assert link_key("/a\tb/c.html") == "ab/c"  # urlsplit drops tabs and line breaks
+    assert link_key("/%E6%96%87%E7%AB%A0.html") == "文章"
