@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from indexer import store
 from indexer.errors import IndexLockedError, IndexVersionError
+from indexer.segment_workers import CHUNK_PAGES
 from search import Engine
 from search.cli import cli
 
@@ -256,22 +257,28 @@ def test_strict_build_keeps_live_index(index_copy: Path, corpus_copy: Path) -> N
 def test_inputs_gz_symlink_loop_vanishing(tmp_path: Path, corpus_dir: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "a").mkdir(parents=True)
-    pages = sorted(corpus_dir.rglob("*.html"))[:6]
+    pages = sorted(corpus_dir.rglob("*.html"))
     for page in pages[:3]:
         shutil.copy(page, corpus / "a" / page.name.replace(".html", ".htm"))
     (corpus / "a" / "zipped.html.gz").write_bytes(gzip.compress(pages[3].read_bytes()))
     (corpus / "a" / "broken.html.gz").write_bytes(b"not gzip at all")
-    shutil.copy(pages[4], corpus / "a" / "vanishing.html")
-    shutil.copy(pages[5], corpus / "a" / "zz-last.html")
     os.symlink("..", corpus / "a" / "loop")
+    # A batch of pages is read before the first progress report: a full one comes before the
+    # page that vanishes once the build has started.
+    (corpus / "b").mkdir()
+    for page in pages[6 : 6 + CHUNK_PAGES]:
+        shutil.copy(page, corpus / "b" / page.name)
+    (corpus / "c").mkdir()
+    shutil.copy(pages[4], corpus / "c" / "vanishing.html")
+    shutil.copy(pages[5], corpus / "c" / "zz-last.html")
 
     def progress(done: int, total: int) -> None:
-        if done == 1:
-            (corpus / "a" / "vanishing.html").unlink()
+        if (corpus / "c" / "vanishing.html").exists():
+            (corpus / "c" / "vanishing.html").unlink()
 
     report = Engine(tmp_path / "ix").build(corpus, workers=1, progress=progress)
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
-    assert report.indexed == 5  # 3 .htm, the .gz, zz-last
+    assert report.indexed == 5 + CHUNK_PAGES  # 3 .htm, the .gz, folder b, zz-last
     assert "vanished" in reasons["vanishing.html"]
     assert "gzip" in reasons["broken.html.gz"].lower() or "cannot read" in reasons["broken.html.gz"]
     assert "symlink loop" in reasons["loop"]
