@@ -18,8 +18,6 @@ from whoosh.fields import FieldType, Schema
 from whoosh.formats import Existence, Positions
 
 from indexer.analysis import ArticleTokenizer
-from indexer.article import Article
-from indexer.documents import article_fields
 from indexer.schema import build_schema
 
 # The postings of one field of a document, term by term: (term bytes, weights, value bytes).
@@ -114,7 +112,3 @@ def warm_up() -> None:
     _jieba()
     _t2s()
 
-
-def prepare_article(article: Article) -> PreparedDoc:
-    """The prepared document of an article (see :func:`indexer.documents.article_fields`)."""
-    return prepare_fields(article_fields(article))

@@ -25,9 +25,10 @@ from whoosh import index as whoosh_index
 
 from indexer import pipeline
 from indexer.corpus import PageFile
+from indexer.documents import article_fields
 from indexer.errors import BuildError
 from indexer.extract.profile import SiteProfile
-from indexer.prepared import prepare_article
+from indexer.prepared import prepare_fields
 from indexer.segments import SegmentSeries
 
 logger = logging.getLogger(__name__)
@@ -68,16 +69,16 @@ def _outcome_of(result: pipeline.PageResult) -> PageOutcome:
 
 
 def file_pages(pages: list[PageFile], profile: SiteProfile | None, series: SegmentSeries) -> list[PageOutcome]:
-    """Parse a batch of pages, then analyse their articles, then add them to ``series``; the pages'
-    outcomes.
+    """Parse a batch of pages, then turn their articles into fields, then analyse those, then add them
+    to ``series``; the pages' outcomes.
 
     One stage at a time over the whole batch rather than page by page: each stage's code and data
     stay warm in the CPU's caches across the batch, which makes a build ~10 % faster
     (docs/BENCHMARKS.md). Articles are added in page order, as page by page.
     """
     results = [pipeline.parse_page(page, profile) for page in pages]
-    prepared = [prepare_article(result.article) for result in results if result.article is not None]
-    for doc in prepared:
+    fields = [article_fields(result.article) for result in results if result.article is not None]
+    for doc in [prepare_fields(f) for f in fields]:
         series.add(doc)
     return [_outcome_of(result) for result in results]
 

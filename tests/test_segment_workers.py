@@ -68,17 +68,17 @@ def test_split_pages_keeps_order_and_balances_bytes(corpus_dir: Path) -> None:
 
 
 def _die_on(relative: str, how: str) -> Any:
-    """A stand-in for ``prepare_article`` that fails (in the worker) on one page."""
-    from indexer.prepared import prepare_article
+    """A stand-in for ``article_fields`` that fails (in the worker) on one page."""
+    from indexer.documents import article_fields
 
-    def prepare(article: Any) -> Any:
+    def fields(article: Any) -> Any:
         if article.id == relative:
             if how == "exit":
                 os._exit(3)
             raise OSError(28, "No space left on device")
-        return prepare_article(article)
+        return article_fields(article)
 
-    return prepare
+    return fields
 
 
 @pytest.mark.parametrize(("how", "message"), [("exit", r"died \(exit code 3\)"), ("raise", "No space left on device")])
@@ -91,7 +91,7 @@ def test_failed_worker_fails_the_build_and_keeps_the_live_index(
     before = [h.id for h in Engine(index).search("calcium").hits]
     # the first page: its worker fails while the other one goes on sending pages
     victim = sorted(p.relative_to(corpus_copy).with_suffix("").as_posix() for p in corpus_copy.rglob("*.html"))[0]
-    monkeypatch.setattr("indexer.segment_workers.prepare_article", _die_on(victim, how))
+    monkeypatch.setattr("indexer.segment_workers.article_fields", _die_on(victim, how))
     with pytest.raises(BuildError, match=message):
         Engine(index).build(corpus_copy, workers=2)
     assert store.current_generation(index).name == live
