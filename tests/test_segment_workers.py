@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.corpus import check_corpus, walk_corpus
 from indexer.errors import BuildError
-from indexer.segment_workers import split_pages, write_segments
+from indexer.segment_workers import CHUNK_PAGES, split_pages, write_segments
 from search import Engine
 
 QUERIES = ("postpartum back pain", "calcium", "breastfeeding", "产后", "sleep", "pregnency")
@@ -44,6 +44,9 @@ def test_two_workers_write_the_index_one_process_writes(engine: Engine, corpus_d
     assert _segments(serial_index) == 1
     # the same documents in the same (corpus) order, the same manifest, the same answers
     assert _documents(tmp_path / "parallel") == _documents(serial_index)
+    corpus_order = [page.id for page in walk_corpus(check_corpus(corpus_dir), [])]
+    assert len(corpus_order) > 2 * CHUNK_PAGES  # pages are parsed and filed in batches of CHUNK_PAGES
+    assert [doc["id"] for doc in _documents(serial_index)] == corpus_order
     assert _manifest(tmp_path / "parallel") == _manifest(serial_index)
     for query in QUERIES:
         a, b = engine.search(query), parallel.search(query)
