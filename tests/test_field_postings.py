@@ -8,7 +8,7 @@ import random
 import numpy as np
 from whoosh.filedb.filetables import md5_hash
 
-from indexer.field_postings import _NONE, _PICKLE_END, _PICKLE_START, _ChunkOpcodes, md5_low32
+from indexer.field_postings import _NONE, _PICKLE_END, _PICKLE_START, _ChunkOpcodes, md5_low32, stable_order
 
 
 def _chunk(rng: random.Random, n: int) -> tuple[list[int], list[float], bytes, list[int], list[int]]:
@@ -46,3 +46,12 @@ def test_term_index_hash_is_whooshs() -> None:
     rng = random.Random(4)
     keys = [b"", b"\x00\x01calcium", "孕期".encode(), *(rng.randbytes(rng.randrange(1, 40)) for _ in range(500))]
     assert [md5_low32(k) for k in keys] == [md5_hash(k) for k in keys]
+
+
+def test_postings_are_ordered_by_term_stably_below_and_above_16_bits() -> None:
+    rng = np.random.default_rng(5)
+    for count in (1, 300, 1 << 16, (1 << 16) + 1, 300_000):
+        # many repeats of a few keys and every high half, in random order
+        keys = np.concatenate([rng.integers(0, count, 50_000), np.full(1_000, count - 1), rng.integers(0, 3, 1_000)])
+        keys = rng.permutation(keys).astype(np.int32)
+        assert np.array_equal(stable_order(keys, count), np.argsort(keys, kind="stable"))
