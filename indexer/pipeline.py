@@ -47,7 +47,7 @@ class PageResult:
 def file_facts(page: PageFile) -> tuple[int, int]:
     """``(size, mtime_ns)`` of a page file, ``(-1, -1)`` if it cannot be stat'ed."""
     try:
-        st = page.path.stat()
+        st = os.stat(page.location)
     except OSError:
         return -1, -1
     return st.st_size, st.st_mtime_ns
@@ -56,14 +56,14 @@ def file_facts(page: PageFile) -> tuple[int, int]:
 def parse_page(page: PageFile, profile: SiteProfile | None = None) -> PageResult:
     """Read and parse one page; never raises for a bad page (the reason is in the result)."""
     try:
-        read = read_page_file(page.path)
+        read = read_page_file(page.location)
     except PageError as exc:
         return PageResult(page, None, exc.reason, *file_facts(page), "")
     data, size, mtime = read.data, read.size, read.mtime_ns
     digest = hashlib.sha1(data).hexdigest()
     try:
         article = parse_article(
-            data, source=str(page.path), article_id=page.id, url=page.url_path, profile=profile
+            data, source=page.location, article_id=page.id, url=page.url_path, profile=profile
         )
     except PageError as exc:
         return PageResult(page, None, exc.reason, size, mtime, digest)

@@ -65,7 +65,7 @@ class SegmentsWritten:
 
 def _outcome_of(result: pipeline.PageResult) -> PageOutcome:
     """The outcome of a parsed (or skipped) page."""
-    return PageOutcome(result.page.relative, str(result.page.path), pipeline.manifest_entry(result))
+    return PageOutcome(result.page.relative, result.page.location, pipeline.manifest_entry(result))
 
 
 def file_pages(pages: list[PageFile], profile: SiteProfile | None, series: SegmentSeries) -> list[PageOutcome]:
