@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -26,7 +25,7 @@ from indexer.extract.content import (
 )
 from indexer.extract.dom import Document, Element, Text, Unsupported, from_soup, parse_html
 from indexer.extract.fastsoup import lxml_soup
-from indexer.extract.links import prev_next_links, recommended_links
+from indexer.extract.links import join_url, prev_next_links, recommended_links
 from indexer.extract.metadata import (
     author_from_line,
     breadcrumb_category,
@@ -160,7 +159,7 @@ def _extract(
         id=article_id if article_id is not None else _default_id(source),
         title=title or _fallback_title(paragraphs),
         paragraphs=tuple(paragraphs),
-        url=(meta.canonical and urljoin(base, meta.canonical)) or url,
+        url=(meta.canonical and join_url(base, meta.canonical)) or url,
         source=source,
         date=date,
         author=meta.author or (byline and byline[0]) or (author_from_line(info_line) if info_line else None),
@@ -263,10 +262,10 @@ def _bs4_soup(text: str, source: str) -> BeautifulSoup:
 def _base_url(groups: dict[str, list[Element]], canonical: str | None, url: str | None) -> str:
     base = url or ""
     if canonical:
-        base = urljoin(base, canonical)
+        base = join_url(base, canonical)
     for tag in groups.get("base", []):
         if isinstance(tag.get("href"), str):
-            return urljoin(base, str(tag["href"]))
+            return join_url(base, str(tag["href"]))
     return base
 
 

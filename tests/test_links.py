@@ -10,7 +10,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 import pytest
 
 from indexer.documents import _PLAIN_URL_PATH, link_key
-from indexer.extract.links import _PLAIN_PATH, _resolve
+from indexer.extract.links import _PLAIN_PATH, _resolve, join_url
 
 BASES = [
     "", "/", "/a/b.html", "//host/x", "a/b", "https://h", "https://h/", "https://h/x/y.html?q=1#f",
@@ -59,6 +59,30 @@ def test_resolve_equals_urljoin_on_the_sample_sites_links(corpus_dir: Path) -> N
     assert sum(1 for _, href in pairs if _PLAIN_PATH.fullmatch(href)) > len(pairs) / 2  # the shortcut's case
     for base, href in pairs:
         assert _resolved(base, href) == _urljoin(base, href), (base, href)
+
+
+URLS = [
+    "https://h/x", "HTTPS://h/x", "http:x", "h:80/x", "localhost:8080", "a+b.c-d:x", "1a:x", "+a:x",
+    "é:x", " https://h/x", "\thttps://h/x", "ht\ttps://h/x", "https\n://h", "//h/x", "/a", "a/b", "?q",
+    "#f", "mailto:x@y", "javascript:void(0)", "https://[::1/x", "https://h]/x", "https://a／b/x", "a:b:c", ":x", "x", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("base", [*BASES, "/a:b", "/é/x", "/a/b.html?x=1"])
+def test_join_url_equals_urljoin(base: str) -> None:
+    rng = random.Random(base)
+    pieces = [*"aZ09+-.:/é \t", "https", "://"]
+    urls = URLS + ["".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(2000)]
+    for url in urls:
+        try:
+            expected = urljoin(base, url)
+        except ValueError:
+            expected = "ValueError"
+        try:
+            got = join_url(base, url)
+        except ValueError:
+            got = "ValueError"
+        assert got == expected, (base, url)
 
 
 def _url_path(url: str) -> str:

@@ -58,6 +58,19 @@ _PLAIN_PATH = re.compile(r"/(?![./])(?:[A-Za-z0-9_~%!$&'()*+,=@:-]|\.(?![./]|$)|
 _HTTP_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:@%_~!$&'()*+,=-]*")
 
 
+# A scheme as urlsplit finds one: an ASCII letter, then letters, digits, "+", "-" or "." up to the first ":".
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def join_url(base: str, url: str) -> str:
+    """``urljoin(base, url)``, without parsing both in the common case of a page's canonical URL:
+    a ``url`` with a scheme against a ``base`` starting with ``/`` (which has none) is ``url`` itself.
+    (Not for brackets or non-ASCII, where urlsplit may raise ``ValueError`` for the host.)"""
+    if base[:1] == "/" and _SCHEME.match(url) and url.isascii() and "[" not in url and "]" not in url:
+        return url
+    return urljoin(base, url)
+
+
 @functools.lru_cache(maxsize=64)
 def _origin(base: str) -> str | None:
     """What ``urljoin(base, path)`` puts before a plain root-relative ``path``: ``""`` for a base
