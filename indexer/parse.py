@@ -260,12 +260,14 @@ def _bs4_soup(text: str, source: str) -> BeautifulSoup:
 
 
 def _base_url(groups: dict[str, list[Element]], canonical: str | None, url: str | None) -> str:
+    """What the page's links are relative to: its path, its canonical URL, its first ``<base href>``
+    (a malformed URL among them is passed over)."""
     base = url or ""
     if canonical:
-        base = join_url(base, canonical)
+        base = join_url(base, canonical) or base
     for tag in groups.get("base", []):
         if isinstance(tag.get("href"), str):
-            return join_url(base, str(tag["href"]))
+            return join_url(base, str(tag["href"])) or base
     return base
 
 

@@ -75,14 +75,10 @@ def test_join_url_equals_urljoin(base: str) -> None:
     urls = URLS + ["".join(rng.choice(pieces) for _ in range(rng.randrange(8))) for _ in range(2000)]
     for url in urls:
         try:
-            expected = urljoin(base, url)
+            expected: str | None = urljoin(base, url)
         except ValueError:
-            expected = "ValueError"
-        try:
-            got = join_url(base, url)
-        except ValueError:
-            got = "ValueError"
-        assert got == expected, (base, url)
+            expected = None  # urljoin rejects the host: join_url says so with None
+        assert join_url(base, url) == expected, (base, url)
 
 
 def _url_path(url: str) -> str:

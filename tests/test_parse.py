@@ -227,3 +227,22 @@ def test_build_refuses_a_bad_site_profile(corpus_copy: Path, tmp_path: Path) -> 
     with pytest.raises(CorpusError, match="bad CSS selector"):
         engine.build(corpus_copy, workers=1)
     engine.close()
+
+
+@pytest.mark.parametrize(
+    ("head", "after"),
+    [
+        ('<link rel="canonical" href="https://[::1/x">', ""),
+        ('<base href="https://h]/">', ""),
+        ("", '<div class="recommend"><a href="https://[bad/x">One related</a><a href="/b.html">Two related</a></div>'),
+        ("", '<p class="nav-links">Prev: <a href="http://[x/p">Prev article</a></p>'),
+    ],
+)
+def test_a_malformed_url_is_passed_over_not_the_page(head: str, after: str) -> None:
+    """urljoin rejects hosts such as ``https://[x``: the page is still an article, the URL is not used."""
+    article = parse_article(page_html(head=head, after=after).encode(), source="p.html", article_id="p", url="/p.html")
+    assert article.title == "A Test Article" and "calcium" in article.text
+    assert article.url == "/p.html"
+    assert all("[" not in u and "]" not in u for u in (*article.links.recommended, article.links.prev or ""))
+    if "/b.html" in after:
+        assert article.links.recommended == ("/b.html",)

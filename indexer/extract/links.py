@@ -38,7 +38,10 @@ def _href(a: Element, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
-    return _resolve(base, href)
+    try:
+        return _resolve(base, href)
+    except ValueError:  # a malformed host (``https://[x``): not a link to follow, the page still counts
+        return None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -62,13 +65,17 @@ _HTTP_ORIGIN = re.compile(r"https?://[A-Za-z0-9.:@%_~!$&'()*+,=-]*")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def join_url(base: str, url: str) -> str:
-    """``urljoin(base, url)``, without parsing both in the common case of a page's canonical URL:
-    a ``url`` with a scheme against a ``base`` starting with ``/`` (which has none) is ``url`` itself.
-    (Not for brackets or non-ASCII, where urlsplit may raise ``ValueError`` for the host.)"""
+def join_url(base: str, url: str) -> str | None:
+    """``urljoin(base, url)``, ``None`` where urljoin rejects a URL (a malformed host such as
+    ``https://[x``); without parsing both in the common case of a page's canonical URL: a ``url``
+    with a scheme against a ``base`` starting with ``/`` (which has none) is ``url`` itself (not for
+    brackets or non-ASCII, where urlsplit checks the host)."""
     if base[:1] == "/" and _SCHEME.match(url) and url.isascii() and "[" not in url and "]" not in url:
         return url
-    return urljoin(base, url)
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=64)
