@@ -59,6 +59,8 @@ class FieldPostings:
     def add(self, docnum: int, postings: Postings) -> int:
         """File one document's postings; returns the memory they take, estimated in bytes."""
         terms, weights, values = postings
+        if len(terms) == 1:  # an id, URL, date, category...: six of a page's ten fields
+            return self._add_one(docnum, terms[0], weights[0], values[0])
         numbers = self.numbers
         known = len(numbers)
         ids: list[Any] = list(map(numbers.get, terms))
@@ -74,6 +76,21 @@ class FieldPostings:
         new = len(numbers) - known
         if new:
             size += TERM_BYTES * new + sum(map(len, islice(reversed(numbers), new)))
+        return size
+
+    def _add_one(self, docnum: int, term: bytes, weight: float, value: bytes) -> int:
+        """:meth:`add` for a document with one term in this field."""
+        numbers = self.numbers
+        size = POSTING_BYTES + len(value)
+        number = numbers.get(term)
+        if number is None:
+            number = numbers[term] = len(numbers)
+            size += TERM_BYTES + len(term)
+        self.term_numbers.append(number)
+        self.docs.append(docnum)
+        self.weights.append(weight)
+        self.value_lengths.append(len(value))
+        self.values += value
         return size
 
     def by_term(self) -> SortedPostings:
