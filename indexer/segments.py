@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from whoosh.codec import default_codec
-from whoosh.codec.whoosh3 import STORED_COLUMN, W3Codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3Codec
 from whoosh.columns import CompressedBytesColumn
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import length_to_byte
@@ -46,20 +46,26 @@ class SegmentBuilder:
         self.segment = self.codec.new_segment(self.storage, ix.indexname)
         self._perdoc = self.codec.per_document_writer(self.storage, self.segment)
         _compress_stored_fields_fast(self._perdoc)
+        self._stored = self._perdoc._get_column("_stored")
+        self._columns: dict[str, Any] = {}  # column writers by field name
         self._postings: dict[str, FieldPostings] = {}
-        self._lengths: dict[str, bytearray] = {}
+        self._lengths: dict[str, bytearray] = {}  # each document's length byte, by field
+        self._field_lengths: dict[str, int] = {}  # the field's total length
         self.docnum = 0
         self.size = 0
 
     def add(self, doc: PreparedDoc) -> None:
-        """Add one prepared document (see :func:`indexer.prepared.prepare_fields`)."""
+        """Add one prepared document (see :func:`indexer.prepared.prepare_fields`).
+
+        What ``W3PerDocWriter``'s ``start_doc``, ``add_field``, ``add_column_value`` and
+        ``finish_doc`` do, straight to its column writers: the stored fields as one value of the
+        ``_stored`` column, column values to their columns; each field's length byte is kept here
+        and its length column written at :meth:`finish` (the same values, the same files).
+        """
         docnum = self.docnum
-        perdoc = self._perdoc
-        schema = self.schema
-        perdoc.start_doc(docnum)
+        stored_fields: dict[str, Any] = {}
         size = 0
         for name, postings, length, stored, column in doc:
-            field = schema[name]
             if postings:
                 filed = self._postings.get(name)
                 if filed is None:
@@ -69,18 +75,38 @@ class SegmentBuilder:
                 lengths = self._lengths.get(name)
                 if lengths is None:
                     lengths = self._lengths[name] = bytearray()
+                    self._field_lengths[name] = 0
                 lengths.extend(bytes(docnum + 1 - len(lengths)))
                 lengths[docnum] = length_to_byte(length)
-            perdoc.add_field(name, field, stored, length)
+                self._field_lengths[name] += length
+            if stored is not None:
+                stored_fields[name] = stored
             if column:
-                perdoc.add_column_value(name, field.column_type, column[0])
-        perdoc.finish_doc()
+                writer = self._columns.get(name)
+                if writer is None:
+                    writer = self._columns[name] = self._column_writer(name, self.schema[name].column_type)
+                writer.add(docnum, column[0])
+        if stored_fields:
+            self._stored.add(docnum, stored_fields)
         self.docnum += 1
         self.size += size
+
+    def _column_writer(self, name: str, column: Any) -> Any:
+        perdoc = self._perdoc
+        if not perdoc._has_column(name):
+            perdoc._create_column(name, column)
+        return perdoc._get_column(name)
 
     def finish(self) -> Any:
         """Write the segment's files and return the Whoosh segment (``None`` when empty)."""
         perdoc = self._perdoc
+        for name, lengths in self._lengths.items():
+            writer = self._column_writer(f"_{name}_len", LENGTHS_COLUMN)  # W3PerDocWriter's name for it
+            for docnum, length_byte in enumerate(lengths):
+                if length_byte:
+                    writer.add(docnum, length_byte)
+            perdoc._fieldlengths[name] += self._field_lengths[name]
+        perdoc._doccount = self.docnum
         perdoc.close()
         if not self.docnum:
             return None
