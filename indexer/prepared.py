@@ -79,9 +79,9 @@ def _index(field: FieldType, value: Any) -> tuple[list[bytes], list[int], list[f
         poslists = list(positions.values())
         freqs = list(map(len, poslists))
         return (
-            [term.encode("utf-8") for term in positions],
+            list(map(str.encode, positions)),  # UTF-8
             freqs,
-            [float(freq) * boost for freq in freqs],
+            list(map(float, freqs)) if boost == 1.0 else [float(freq) * boost for freq in freqs],
             [_one_position(p[0]) if len(p) == 1 else encode(p) for p in poslists],
         )
     if type(analyzer) is IDTokenizer and type(fmt) is Existence and isinstance(value, str):
