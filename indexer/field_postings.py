@@ -39,6 +39,8 @@ TERM_BYTES = 400
 _CHUNK_POSTINGS = 1 << 16
 # A term's statistics as W3TermInfo.to_bytes packs them (then its postings' offset and length).
 _TERM_INFO = W3TermInfo._struct
+# What follows a term's statistics in its term-index entry: its postings' offset and length.
+_REF_BYTES = len(pack_long(0) + pack_int(0))
 # Pickled blocks shorter than this are not compressed (see _compressed).
 _MIN_COMPRESSED = 60
 
@@ -418,7 +420,7 @@ class _TermFiles:
         self.post_position = offsets.pop()
         keys = [fieldid + term for term in terms]
         records = [
-            _HASH_LENGTHS.pack(len(key), len(info) + 12) + key + info + pack_long(offset) + pack_int(len(data))
+            _HASH_LENGTHS.pack(len(key), len(info) + _REF_BYTES) + key + info + pack_long(offset) + pack_int(len(data))
             for key, info, offset, data in zip(keys, infos, offsets, postings, strict=True)
         ]
         positions = list(accumulate(map(len, records), initial=self.index_position))

@@ -29,14 +29,7 @@ def _urljoin(base: str, href: str) -> str | None:
     try:
         return urldefrag(urljoin(base, href))[0] or None
     except ValueError:
-        return "ValueError"
-
-
-def _resolved(base: str, href: str) -> str | None:
-    try:
-        return _resolve(base, href)
-    except ValueError:
-        return "ValueError"
+        return None  # urljoin rejects the URL: _resolve says None (no link)
 
 
 @pytest.mark.parametrize("base", BASES)
@@ -44,7 +37,7 @@ def test_resolve_equals_urljoin(base: str) -> None:
     rng = random.Random(base)
     hrefs = HREFS + ["/" + "".join(rng.choice(PIECES) for _ in range(rng.randrange(8))) for _ in range(2000)]
     for href in hrefs:
-        assert _resolved(base, href) == _urljoin(base, href), (base, href)
+        assert _resolve(base, href) == _urljoin(base, href), (base, href)
 
 
 def test_resolve_equals_urljoin_on_the_sample_sites_links(corpus_dir: Path) -> None:
@@ -58,7 +51,7 @@ def test_resolve_equals_urljoin_on_the_sample_sites_links(corpus_dir: Path) -> N
     assert len(pairs) > 1000
     assert sum(1 for _, href in pairs if _PLAIN_PATH.fullmatch(href)) > len(pairs) / 2  # the shortcut's case
     for base, href in pairs:
-        assert _resolved(base, href) == _urljoin(base, href), (base, href)
+        assert _resolve(base, href) == _urljoin(base, href), (base, href)
 
 
 URLS = [

@@ -38,20 +38,19 @@ def _href(a: Element, base: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
-    try:
-        return _resolve(base, href)
-    except ValueError:  # a malformed host (``https://[x``): not a link to follow, the page still counts
-        return None
+    return _resolve(base, href)
 
 
 @functools.lru_cache(maxsize=8192)
 def _resolve(base: str, href: str) -> str | None:
-    """``href`` made absolute against ``base``, without its fragment (pages repeat their links)."""
+    """``href`` made absolute against ``base``, without its fragment (pages repeat their links);
+    ``None`` for a URL urljoin rejects (see :func:`join_url`): not a link to follow."""
     if _PLAIN_PATH.fullmatch(href):
         origin = _origin(base)
         if origin is not None:
             return origin + href  # what urljoin gives, without parsing both URLs
-    return urldefrag(urljoin(base, href))[0] or None
+    joined = join_url(base, href)
+    return (urldefrag(joined)[0] or None) if joined is not None else None
 
 
 # A root-relative path that urljoin keeps as it is: ASCII, no empty or dot segments, no query,
