@@ -225,9 +225,13 @@ def report(n: int, runs: int, ours: dict, peers: dict) -> str:
         f"| query process: peak RSS (at the end: heap / mapped index files) | {ours.get('rss_query_mb', 0):.0f} MB "
         f"({ours.get('rss_query_anon_mb', 0):.0f} MB / {ours.get('rss_query_file_mb', 0):.0f} MB) |",
         f"| cold start: open + first query (with imports) | {ours['cold_ms']:.0f} ms ({ours['cold_with_imports_ms']:.0f} ms) |",
+    ]
+    if not peers:  # --no-peers
+        return "\n".join(lines)
+    lines += [
         "",
         "| engine (same extracted text, same queries; builds: median of "
-        f"{next(iter(peers.values()))['build_runs'] if peers else 0}) | build docs/s | query p50 / p95 ms | p50 vs artsearch |",
+        f"{next(iter(peers.values()))['build_runs']}) | build docs/s | query p50 / p95 ms | p50 vs artsearch |",
         "|---|---|---|---|",
     ]
     for name, data in peers.items():
