@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from peers import Doc, VanillaWhoosh  # noqa: E402
-from perf import percentiles, sample_queries, timed_ms  # noqa: E402
+from perf import percentiles, run_child, sample_queries, timed_ms  # noqa: E402
 
 from indexer.corpus import PageFile, check_corpus, walk_corpus  # noqa: E402
 
@@ -71,12 +70,6 @@ def child_naive(corpus: str, count: str) -> None:
     print(json.dumps({"seconds": seconds, "pages": built, "query_ms": percentiles(latencies)}))
 
 
-def run_child(*args: str) -> dict[str, float]:
-    """The last JSON line a fresh Python process running ``args`` prints."""
-    out = subprocess.run([sys.executable, *args], check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def subset_corpus(corpus: Path, pages: int, target: Path) -> int:
     """The first ``pages`` pages of ``corpus`` (walk order) linked into ``target``; how many."""
     chosen: list[PageFile] = list(walk_corpus(check_corpus(corpus), []))[:pages]
@@ -105,15 +98,14 @@ def main() -> None:
     args = parser.parse_args()
     corpus = args.workdir / "corpus"
     count = subset_corpus(args.corpus, args.pages, corpus)
-    perf = str(REPO / "bench" / "perf.py")
     index = args.workdir / "index"
     naive: list[dict] = []
     ours: list[dict] = []
     for round_number in range(1, args.rounds + 1):
-        naive.append(run_child(__file__, "_naive", str(corpus), str(args.queries)))
+        naive.append(run_child("_naive", str(corpus), str(args.queries), script=__file__))
         shutil.rmtree(index, ignore_errors=True)
-        built = run_child(perf, "_build", str(corpus), str(index), "auto")
-        ours.append({**built, **run_child(perf, "_queries", str(index), str(args.queries))})
+        built = run_child("_build", str(corpus), str(index), "auto")
+        ours.append({**built, **run_child("_queries", str(index), str(args.queries))})
         print(
             f"round {round_number}: build naive {naive[-1]['seconds']:.1f} s, artsearch {ours[-1]['seconds']:.1f} s; "
             f"query p50 naive {naive[-1]['query_ms']['p50']:.2f} ms, artsearch {ours[-1]['query_ms']['p50']:.2f} ms",
